@@ -1,0 +1,163 @@
+"""Who changed a record and why, and the hash chain that makes history tamper-evident.
+
+Every historical row carries `chain_seq`, `chain_prev` and `chain_hash`: the SHA-256 of the previous row's hash
+and this row's canonical content. Rows are chained per history table, the table's head is kept in
+`ChainHead`, and `manage.py verify_history` recomputes every chain.
+"""
+
+import contextvars
+import datetime
+import decimal
+import hashlib
+import json
+import uuid
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from django.db import models, transaction
+from simple_history.models import HistoricalQuerySet
+
+from .exceptions import MissingChangeReason, PurgeRefused
+
+PUBLIC_FILER = "public filer"
+SYSTEM = "system"
+GENESIS = "0" * 64
+
+
+@dataclass(frozen=True)
+class Actor:
+    user: object = None
+    label: str = ""
+    reason: str = ""
+
+
+_current = contextvars.ContextVar("history_actor", default=Actor())
+
+
+@contextmanager
+def recorded(*, reason, by=None, label=None):
+    """Attribute every record written inside the block to `by` (a user) or `label`, with `reason`."""
+    outer = _current.get()
+    token = _current.set(
+        Actor(
+            user=by if by is not None else outer.user,
+            label=label or outer.label,
+            reason=reason,
+        )
+    )
+    try:
+        yield
+    finally:
+        _current.reset(token)
+
+
+@contextmanager
+def acting(*, by=None, label=None):
+    """Set who is acting (for a request) without giving a reason; services give the reason."""
+    token = _current.set(Actor(user=by, label=label or ""))
+    try:
+        yield
+    finally:
+        _current.reset(token)
+
+
+def current_actor():
+    return _current.get()
+
+
+def _canonical(field, value):
+    if value is None:
+        return None
+    if hasattr(value, "name") and isinstance(field, models.FileField):
+        return value.name or ""
+    try:
+        value = field.to_python(value)
+    except Exception:  # noqa: BLE001 - canonical form falls back to str(); verify compares like with like
+        return str(value)
+    if isinstance(value, datetime.datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(datetime.UTC)
+        return value.replace(tzinfo=None).isoformat(timespec="microseconds")
+    if isinstance(value, datetime.date | datetime.time):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return format(value.normalize(), "f")
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, bytes | memoryview):
+        return bytes(value).hex()
+    if isinstance(value, float):
+        return repr(value)
+    return value
+
+
+def row_digest(row):
+    """The chain hash a history row must carry, computed from its content and its predecessor's hash."""
+    fields = {}
+    for field in row._meta.concrete_fields:
+        if field.attname in ("history_id", "chain_hash"):
+            continue
+        fields[field.attname] = _canonical(field, getattr(row, field.attname))
+    payload = json.dumps(
+        {"table": row._meta.db_table, "fields": fields}, sort_keys=True, separators=(",", ":"), default=str
+    )
+    return hashlib.sha256((row.chain_prev + payload).encode()).hexdigest()
+
+
+class AppendOnlyHistoryQuerySet(HistoricalQuerySet):
+    def delete(self):
+        raise PurgeRefused("History rows are never deleted.")
+
+    def _raw_delete(self, using):
+        raise PurgeRefused("History rows are never deleted.")
+
+    def update(self, **kwargs):
+        raise PurgeRefused("History rows are never changed.")
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        raise PurgeRefused("History rows are never changed.")
+
+
+class HistoryChain(models.Model):
+    """Base of every historical model: append-only, attributed and hash-chained."""
+
+    history_actor = models.CharField(max_length=150, blank=True, default="")
+    chain_seq = models.BigIntegerField(null=True, editable=False, db_index=True)
+    chain_prev = models.CharField(max_length=64, blank=True, default="", editable=False)
+    chain_hash = models.CharField(max_length=64, blank=True, default="", editable=False)
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise PurgeRefused("History rows are never changed.")
+        actor = current_actor()
+        if self.history_user_id is None and actor.user is not None:
+            self.history_user = actor.user
+        if not self.history_actor:
+            if self.history_user is not None:
+                self.history_actor = self.history_user.get_username()
+            else:
+                self.history_actor = actor.label or SYSTEM
+        if not self.history_change_reason:
+            self.history_change_reason = actor.reason
+        if not self.history_change_reason:
+            raise MissingChangeReason(
+                f"{self._meta.object_name}: every change needs a reason (use complaints.history.recorded)."
+            )
+        using = kwargs.get("using") or "default"
+        from .models import ChainHead
+
+        with transaction.atomic(using=using):
+            # The head row lock serialises writers of one table so the chain never forks.
+            ChainHead.objects.using(using).get_or_create(table=self._meta.db_table)
+            head = ChainHead.objects.using(using).select_for_update().get(table=self._meta.db_table)
+            self.chain_seq = head.seq + 1
+            self.chain_prev = head.hash
+            self.chain_hash = row_digest(self)
+            super().save(*args, **kwargs)
+            ChainHead.objects.using(using).filter(pk=head.pk).update(seq=self.chain_seq, hash=self.chain_hash)
+
+    def delete(self, *args, **kwargs):
+        raise PurgeRefused("History rows are never deleted.")

@@ -1,0 +1,13 @@
+from django.core.management.base import BaseCommand, CommandError
+
+
+class Command(BaseCommand):
+    help = "Refused: history is never cleaned. (Replaces django-simple-history's command of the same name.)"
+
+    def add_arguments(self, parser):
+        parser.add_argument("args", nargs="*")
+        parser.add_argument("--days", type=int)
+        parser.add_argument("--auto", action="store_true")
+
+    def handle(self, *args, **options):
+        raise CommandError("Refused: history rows are never deleted, whatever their age.")

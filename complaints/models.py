@@ -1,0 +1,370 @@
+"""The record: complaints, the people in them, the officer roster, allegations, evidence and messages."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import get_language, gettext
+from django.utils.translation import gettext_lazy as _
+
+from .history import GENESIS
+from .records import Record, RecordQuerySet
+from .storage import evidence_storage as _evidence_storage
+
+
+def evidence_storage():
+    return _evidence_storage
+
+
+class ChainHead(models.Model):
+    """The newest link of one history table's hash chain (see complaints.history)."""
+
+    table = models.CharField(max_length=100, unique=True)
+    seq = models.BigIntegerField(default=0)
+    hash = models.CharField(max_length=64, default=GENESIS)
+
+    def __str__(self):
+        return f"{self.table} #{self.seq}"
+
+
+class ReferenceCounter(models.Model):
+    """The last complaint number handed out in a year; numbers are never reused."""
+
+    year = models.PositiveIntegerField(unique=True)
+    last_number = models.PositiveIntegerField(default=0)
+
+
+class Category(Record):
+    """A kind of misconduct, configurable by the agency."""
+
+    code = models.SlugField(max_length=60, unique=True)
+    agency_code = models.CharField(_("agency code"), max_length=30, blank=True)
+    public_label = models.CharField(_("plain-language label"), max_length=200)
+    public_label_translations = models.JSONField(
+        default=dict, blank=True, help_text=_("Label per language code, for categories the agency adds.")
+    )
+    description = models.TextField(blank=True)
+    active = models.BooleanField(default=True)
+    sort_order = models.PositiveIntegerField(default=100)
+
+    class Meta:
+        ordering = ["sort_order", "code"]
+        verbose_name_plural = "categories"
+
+    def __str__(self):
+        return self.public_label
+
+    def label(self, language=None):
+        """The plain-language label in `language` (default: the active one)."""
+        language = language or get_language() or "en"
+        translated = self.public_label_translations.get(language)
+        return translated or gettext(self.public_label)
+
+
+class Disposition(Record):
+    """A finding an allegation can receive (sustained, not sustained, ...), configurable by the agency."""
+
+    code = models.SlugField(max_length=60, unique=True)
+    agency_code = models.CharField(max_length=30, blank=True)
+    public_label = models.CharField(max_length=200)
+    is_sustained = models.BooleanField(default=False)
+    requires_reason = models.BooleanField(default=False)
+    active = models.BooleanField(default=True)
+    sort_order = models.PositiveIntegerField(default=100)
+
+    class Meta:
+        ordering = ["sort_order", "code"]
+
+    def __str__(self):
+        return self.public_label
+
+    def label(self):
+        return gettext(self.public_label)
+
+
+class Unit(Record):
+    name = models.CharField(max_length=200)
+    code = models.CharField(max_length=30, unique=True)
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Officer(Record):
+    class AssignmentType(models.TextChoices):
+        PATROL = "patrol", _("patrol")
+        TACTICAL = "tactical", _("tactical")
+        INVESTIGATIONS = "investigations", _("investigations")
+        TRAFFIC = "traffic", _("traffic")
+        ADMINISTRATIVE = "administrative", _("administrative")
+        SUPERVISION = "supervision", _("supervision")
+        OTHER = "other", _("other")
+
+    class EmploymentStatus(models.TextChoices):
+        ACTIVE = "active", _("active")
+        ON_LEAVE = "on_leave", _("on leave")
+        SUSPENDED = "suspended", _("suspended")
+        SEPARATED = "separated", _("separated")
+
+    class SeparationReason(models.TextChoices):
+        RESIGNED = "resigned", _("resigned")
+        RETIRED = "retired", _("retired")
+        TERMINATED = "terminated", _("terminated")
+        DECEASED = "deceased", _("deceased")
+        OTHER = "other", _("other")
+
+    first_name = models.CharField(max_length=100)
+    last_name = models.CharField(max_length=100)
+    star_number = models.CharField(_("star / badge number"), max_length=20, blank=True, db_index=True)
+    employee_id = models.CharField(max_length=30, unique=True)
+    rank = models.CharField(max_length=60, blank=True)
+    unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="officers")
+    assignment_type = models.CharField(max_length=20, choices=AssignmentType.choices, default="patrol")
+    supervisor = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="direct_reports"
+    )
+    employment_status = models.CharField(max_length=20, choices=EmploymentStatus.choices, default="active")
+    separation_date = models.DateField(null=True, blank=True)
+    separation_reason = models.CharField(max_length=20, choices=SeparationReason.choices, blank=True)
+    separation_notes = models.TextField(blank=True)
+    post_certification_number = models.CharField(_("POST certification number"), max_length=40, blank=True)
+    # The staff account of an officer who also works in the system (e.g. an IA investigator), used by the
+    # conflict-of-interest check.
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="officer"
+    )
+
+    class Meta:
+        ordering = ["last_name", "first_name"]
+
+    def __str__(self):
+        badge = f" #{self.star_number}" if self.star_number else ""
+        return f"{self.rank} {self.first_name} {self.last_name}{badge}".strip()
+
+    def chain_of_command(self):
+        """Every supervisor above this officer, nearest first (cycles in bad data are cut)."""
+        seen, chain, current = {self.pk}, [], self.supervisor
+        while current is not None and current.pk not in seen:
+            chain.append(current)
+            seen.add(current.pk)
+            current = current.supervisor
+        return chain
+
+
+class ComplaintQuerySet(RecordQuerySet):
+    def unsealed(self):
+        return self.filter(sealed=False)
+
+    def urgent(self):
+        return self.filter(urgent=True)
+
+
+class Complaint(Record):
+    class Channel(models.TextChoices):
+        WEB = "web", _("online form")
+        PHONE = "phone", _("telephone")
+        WALK_IN = "walk_in", _("in person")
+        MAIL = "mail", _("mail")
+        EMAIL = "email", _("e-mail")
+        INTERNAL = "internal", _("internal (department member)")
+        REFERRAL = "referral", _("referred by another agency")
+
+    class FilerRole(models.TextChoices):
+        HARMED_PERSON = "harmed", _("the person harmed")
+        THIRD_PARTY = "third_party", _("a witness or someone filing for another person")
+        REPRESENTATIVE = "representative", _("a lawyer or representative")
+        ANONYMOUS = "anonymous", _("anonymous")
+
+    reference = models.CharField(max_length=20, unique=True, editable=False)
+    channel = models.CharField(max_length=20, choices=Channel.choices, default=Channel.WEB)
+    filer_role = models.CharField(max_length=20, choices=FilerRole.choices)
+    language = models.CharField(max_length=10, default="en", help_text=_("The language the filer wrote in."))
+    preferred_language = models.CharField(max_length=10, default="en")
+    received_at = models.DateTimeField(default=timezone.now, db_index=True)
+    incident_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    incident_time_is_approximate = models.BooleanField(default=False)
+    incident_time_description = models.CharField(
+        max_length=300, blank=True, help_text=_("In the filer's words, e.g. 'last summer, around midnight'.")
+    )
+    location = models.CharField(max_length=300, blank=True)
+    district = models.CharField(max_length=30, blank=True, db_index=True)
+    beat = models.CharField(max_length=30, blank=True)
+    # The filer's own words, stored exactly as given. Never rewritten: corrections and translations are
+    # separate records (ComplaintTranslation), and history keeps every version.
+    narrative = models.TextField()
+    accessibility_needs = models.JSONField(default=list, blank=True)
+    accessibility_notes = models.TextField(blank=True)
+    contact_method = models.CharField(max_length=20, blank=True)
+    sealed = models.BooleanField(default=False)
+    sealed_reason = models.TextField(blank=True)
+    urgent = models.BooleanField(default=False, db_index=True)
+    related_to = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="related_complaints"
+    )
+    follow_up_code_hash = models.CharField(max_length=200, blank=True, editable=False)
+
+    objects = ComplaintQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-received_at"]
+        permissions = [
+            ("view_sealed_complaint", "Can see sealed complaints"),
+            ("seal_complaint", "Can seal or unseal a complaint"),
+            ("view_record_history", "Can read the full history of records"),
+            ("triage_complaint", "Can triage new complaints"),
+            ("view_evidence_file", "Can view and download evidence files"),
+        ]
+
+    def __str__(self):
+        return self.reference
+
+    @property
+    def is_anonymous(self):
+        return self.filer_role == self.FilerRole.ANONYMOUS
+
+
+class ComplaintTranslation(Record):
+    """A staff translation of the filer's narrative, kept beside the original, never in its place."""
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.PROTECT, related_name="translations")
+    language = models.CharField(max_length=10)
+    text = models.TextField()
+    translator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    translated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["translated_at"]
+
+
+class Party(Record):
+    """A person in a complaint. Contact details are optional; an anonymous filer has no party row."""
+
+    class Role(models.TextChoices):
+        COMPLAINANT = "complainant", _("complainant")
+        HARMED_PERSON = "harmed", _("person harmed")
+        WITNESS = "witness", _("witness")
+        REPRESENTATIVE = "representative", _("representative")
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.PROTECT, related_name="parties")
+    role = models.CharField(max_length=20, choices=Role.choices)
+    is_filer = models.BooleanField(default=False)
+    name = models.CharField(max_length=200, blank=True)
+    phone = models.CharField(max_length=50, blank=True)
+    email = models.EmailField(blank=True)
+    address = models.TextField(blank=True)
+    preferred_language = models.CharField(max_length=10, blank=True)
+    notes = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name_plural = "parties"
+
+    def __str__(self):
+        return f"{self.get_role_display()}: {self.name or gettext('name not given')}"
+
+
+class Allegation(Record):
+    """One accusation: a complaint x an officer (or a description of an unidentified one) x a category."""
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.PROTECT, related_name="allegations")
+    officer = models.ForeignKey(
+        Officer, null=True, blank=True, on_delete=models.PROTECT, related_name="allegations"
+    )
+    officer_name_given = models.CharField(max_length=200, blank=True)
+    officer_badge_given = models.CharField(max_length=50, blank=True)
+    officer_description = models.TextField(blank=True)
+    vehicle_number = models.CharField(max_length=50, blank=True)
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="allegations")
+    summary = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self):
+        who = str(self.officer) if self.officer_id else gettext("unidentified officer")
+        return f"{self.category} ({who})"
+
+    @property
+    def officer_is_identified(self):
+        return self.officer_id is not None
+
+
+class Evidence(Record):
+    """A file given as evidence, stored exactly as received (bytes and SHA-256 recorded at upload)."""
+
+    class Kind(models.TextChoices):
+        VIDEO = "video", _("video")
+        PHOTO = "photo", _("photo")
+        AUDIO = "audio", _("audio")
+        DOCUMENT = "document", _("document")
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.PROTECT, related_name="evidence")
+    file = models.FileField(storage=evidence_storage, max_length=300)
+    original_name = models.CharField(max_length=255)
+    mime_type = models.CharField(max_length=100)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    size = models.BigIntegerField()
+    sha256 = models.CharField(max_length=64, db_index=True)
+    submitted_by_public = models.BooleanField(default=False)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    submitted_at = models.DateTimeField(default=timezone.now)
+    description = models.TextField(blank=True)
+    derived_from = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="derivatives",
+        help_text=_("Set on a thumbnail or transcode; the original is never replaced."),
+    )
+    media_metadata = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["submitted_at", "pk"]
+        verbose_name_plural = "evidence"
+
+    def __str__(self):
+        return self.original_name
+
+
+class EvidenceAccess(models.Model):
+    """One look at an evidence file: who, when, how. Append-only like history (guarded in the database)."""
+
+    class Action(models.TextChoices):
+        VIEW = "view", _("viewed")
+        DOWNLOAD = "download", _("downloaded")
+        STREAM = "stream", _("played")
+
+    evidence = models.ForeignKey(Evidence, on_delete=models.PROTECT, related_name="accesses")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    action = models.CharField(max_length=20, choices=Action.choices)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-at"]
+
+    def delete(self, *args, **kwargs):
+        from .exceptions import PurgeRefused
+
+        raise PurgeRefused("Evidence access log rows are never deleted.")
+
+
+class Message(Record):
+    """A message between the complainant (through the follow-up portal) and the investigator."""
+
+    class Direction(models.TextChoices):
+        TO_COMPLAINANT = "to_complainant", _("to the complainant")
+        FROM_COMPLAINANT = "from_complainant", _("from the complainant")
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.PROTECT, related_name="messages")
+    direction = models.CharField(max_length=20, choices=Direction.choices)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    body = models.TextField()
+    language = models.CharField(max_length=10, default="en")
+    sent_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["sent_at", "pk"]

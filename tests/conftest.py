@@ -1,0 +1,93 @@
+import datetime
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.files.base import ContentFile
+from django.utils import timezone
+
+from complaints import roles
+from complaints.history import recorded
+from complaints.models import Category, Evidence, Message, Officer, Unit
+from complaints.services import file_complaint
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    # Production uses Django's slow default hasher; tests only need hashes, not their cost.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def evidence_in_tmp(settings, tmp_path):
+    """Evidence files of a test go to its own folder, never the developer's var/."""
+    location = tmp_path / "evidence"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "evidence": {"BACKEND": "complaints.storage.ImmutableFileSystemStorage",
+                     "OPTIONS": {"location": str(location)}},
+    }
+    return location
+
+
+@pytest.fixture
+def make_user(db):
+    def make(role=None, username=None, **extra):
+        User = get_user_model()
+        username = username or f"user-{(role or 'none').replace(' ', '-')}-{User.objects.count() + 1}"
+        user = User.objects.create_user(username=username, password="a-long-test-password", **extra)
+        if role:
+            user.groups.add(Group.objects.get(name=role))
+        return user
+
+    return make
+
+
+@pytest.fixture
+def staff(make_user):
+    """One user per role, keyed by role name."""
+    return {role: make_user(role) for role in roles.ALL_ROLES}
+
+
+@pytest.fixture
+def roster(db):
+    with recorded(label="test", reason="test roster"):
+        district = Unit.objects.create(code="D1", name="1st District")
+        ia = Unit.objects.create(code="IA", name="Internal Affairs")
+        commander = Officer.objects.create(first_name="Ann", last_name="Commander", employee_id="E1",
+                                           star_number="1", rank="Commander", unit=district)
+        sergeant = Officer.objects.create(first_name="Bo", last_name="Sergeant", employee_id="E2",
+                                          star_number="2", rank="Sergeant", unit=district, supervisor=commander)
+        officer = Officer.objects.create(first_name="Cy", last_name="Patrol", employee_id="E3",
+                                         star_number="2147", rank="Officer", unit=district, supervisor=sergeant)
+        investigator = Officer.objects.create(first_name="Di", last_name="Investigator", employee_id="E4",
+                                              star_number="4", rank="Sergeant", unit=ia)
+    return {"district": district, "ia": ia, "commander": commander, "sergeant": sergeant,
+            "officer": officer, "investigator": investigator}
+
+
+@pytest.fixture
+def complaint_with_everything(roster, make_user):
+    """A complaint with a row in every complaints table (party, allegation, evidence, message, ...)."""
+    translator = make_user(roles.INTAKE_COORDINATOR)
+    complaint, code = file_complaint(
+        narrative="The officer pushed me and took my phone.",
+        filer_role="harmed",
+        language="en",
+        incident_at=timezone.now() - datetime.timedelta(days=3),
+        parties=[{"role": "harmed", "is_filer": True, "name": "Pat Doe", "phone": "555-0100"}],
+        allegations=[{"officer": roster["officer"], "category": Category.objects.get(code="excessive-force")}],
+        label="public filer",
+    )
+    with recorded(by=translator, reason="test evidence and messages"):
+        evidence = Evidence(
+            complaint=complaint, original_name="clip.mp4", mime_type="video/mp4", kind="video", size=4,
+            sha256="0" * 64, submitted_by_public=True,
+        )
+        evidence.file.save("clip.mp4", ContentFile(b"1234"), save=False)
+        evidence.save()
+        evidence.accesses.create(user=translator, action="view")
+        Message.objects.create(complaint=complaint, direction="to_complainant", author=translator, body="Hello")
+        complaint.translations.create(language="es", text="El oficial...", translator=translator)
+    complaint.follow_up_code = code
+    return complaint
