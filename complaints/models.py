@@ -368,3 +368,22 @@ class Message(Record):
 
     class Meta:
         ordering = ["sent_at", "pk"]
+
+
+class RetaliationReport(Record):
+    """A report that someone was threatened or punished for complaining; flags the complaint urgent."""
+
+    class Source(models.TextChoices):
+        FOLLOW_UP_PORTAL = "portal", _("follow-up portal")
+        STAFF = "staff", _("recorded by staff")
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.PROTECT, related_name="retaliation_reports")
+    source = models.CharField(max_length=20, choices=Source.choices, default=Source.FOLLOW_UP_PORTAL)
+    description = models.TextField()
+    reported_at = models.DateTimeField(default=timezone.now)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["reported_at", "pk"]
