@@ -89,5 +89,6 @@ def complaint_with_everything(roster, make_user):
         evidence.accesses.create(user=translator, action="view")
         Message.objects.create(complaint=complaint, direction="to_complainant", author=translator, body="Hello")
         complaint.translations.create(language="es", text="El oficial...", translator=translator)
+        complaint.retaliation_reports.create(description="A patrol car parks outside my house every night.")
     complaint.follow_up_code = code
     return complaint
