@@ -30,6 +30,8 @@ def without_guards(table):
             cursor.execute(f'DROP TRIGGER "purge_guard_del_{table}"')
             cursor.execute(f'DROP TRIGGER "purge_guard_upd_{table}"')
         else:
+            # Django defers foreign-key checks to commit; PostgreSQL won't alter a table with pending checks.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             cursor.execute(f'ALTER TABLE "{table}" DISABLE TRIGGER USER')
 
 
