@@ -1,0 +1,633 @@
+"""Every change to an investigation: one function per thing a person does.
+
+Each function checks the user may do it (investigations.policies), runs the state transition if there is one,
+saves, and records who and why in the history, in one transaction. Errors the user can cause are the named
+exceptions in investigations.exceptions; nothing here catches anything broader.
+"""
+
+import datetime
+
+import django_fsm
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+
+from complaints import roles
+from complaints.history import recorded
+from complaints.models import Category, Complaint, Message, Officer
+from complaints.services import file_complaint
+
+from . import policies
+from .exceptions import (
+    ConflictOfInterest,
+    InvalidDiscipline,
+    InvalidInput,
+    MissingFindings,
+    MissingReason,
+    NotPermitted,
+    RetaliationCheckMissing,
+    ReviewerIsInvestigator,
+    StaleCase,
+    TransitionNotAllowed,
+)
+from .models import (
+    Assignment,
+    DeadlinePolicy,
+    DisciplineDecision,
+    EncounterLog,
+    Finding,
+    Interview,
+    Investigation,
+    Note,
+    OfficerSeparation,
+    RetaliationCheck,
+    RetaliationCheckEntry,
+    Review,
+    State,
+    Task,
+    WitnessOfficer,
+)
+
+STALE_MESSAGE = (
+    "Someone else changed this case while you were working on it (it is now '{state}'). Nothing was saved; "
+    "review the case and try again — what you typed is kept below."
+)
+
+
+def open_investigation(complaint):
+    """The investigation of a newly filed complaint (call inside the filing's recorded block)."""
+    now = timezone.now()
+    investigation = Investigation(complaint=complaint)
+    investigation.enter_phase(State.RECEIVED, now)
+    overall = DeadlinePolicy.target_days_for("overall")
+    investigation.due_at = complaint.received_at + datetime.timedelta(days=overall) if overall else None
+    investigation.save()
+    return investigation
+
+
+def investigation_for(complaint):
+    """The complaint's investigation, opened now if the complaint predates this app (e.g. imported data)."""
+    try:
+        return complaint.investigation
+    except Investigation.DoesNotExist:
+        with transaction.atomic(), recorded(label="system", reason="investigation opened for an existing complaint"):
+            return open_investigation(complaint)
+
+
+def _require_reason(reason, what):
+    reason = (reason or "").strip()
+    if not reason:
+        raise MissingReason(f"Please give a reason for {what}.")
+    return reason
+
+
+def _check_fresh(investigation, expected_state):
+    if expected_state is not None and expected_state != investigation.state:
+        raise StaleCase(STALE_MESSAGE.format(state=investigation.get_state_display()))
+
+
+def _transition(investigation, name, user, *args):
+    """Run transition `name` for `user`: wrong state and missing permission are refused by name."""
+    method = getattr(investigation, name)
+    if not django_fsm.can_proceed(method, check_conditions=False):
+        raise TransitionNotAllowed(
+            f"This case is '{investigation.get_state_display()}'; that action is not possible now."
+        )
+    if not django_fsm.has_transition_perm(method, user):
+        raise NotPermitted("Your role or assignment does not allow that action on this case.")
+    try:
+        method(*args)
+    except django_fsm.TransitionNotAllowed as error:
+        raise TransitionNotAllowed(f"The conditions for that action are not met: {error}") from error
+    investigation.enter_phase(investigation.state)
+
+
+def _save(investigation):
+    try:
+        investigation.save()
+    except django_fsm.ConcurrentTransition as error:
+        # The transaction is broken now; the view reloads the case to show where it stands.
+        raise StaleCase(STALE_MESSAGE.format(state="changed")) from error
+
+
+def _act(investigation, name, *, by, reason, expected_state=None, args=(), before=None, after=None):
+    """The frame of every transition service: fresh check, transaction, history reason, transition, save."""
+    _check_fresh(investigation, expected_state)
+    with transaction.atomic(), recorded(by=by, reason=reason):
+        if before:
+            before()
+        _transition(investigation, name, by, *args)
+        _save(investigation)
+        if after:
+            after()
+    return investigation
+
+
+# -- intake --------------------------------------------------------------------------------------------------
+
+
+def triage_complaint(investigation, *, by, reason="", allegation_changes=None, related_to=None,
+                     expected_state=None):
+    """Classify the allegations (category, identified officer), link a related complaint, mark it triaged.
+
+    `allegation_changes` maps an allegation id to {'category': Category, 'officer': Officer or None}.
+    """
+    complaint = investigation.complaint
+
+    def apply_changes():
+        for allegation_id, change in (allegation_changes or {}).items():
+            allegation = complaint.allegations.filter(pk=allegation_id).first()
+            if allegation is None:
+                raise InvalidInput("That allegation is not part of this complaint.")
+            changed = False
+            for field in ("category", "officer"):
+                if field in change and getattr(allegation, field) != change[field]:
+                    setattr(allegation, field, change[field])
+                    changed = True
+            if changed:
+                allegation.save()
+        if related_to is not None and related_to.pk != complaint.related_to_id:
+            if related_to.pk == complaint.pk:
+                raise InvalidInput("A complaint cannot be related to itself.")
+            complaint.related_to = related_to
+            complaint.save()
+
+    return _act(investigation, "triage", by=by, reason="triaged: " + (reason or "classified"),
+                expected_state=expected_state, before=apply_changes)
+
+
+def refer_out(investigation, *, by, referred_to, reason, public_reason, expected_state=None):
+    """Send the complaint to another agency (criminal, other jurisdiction), with a reason the public may read."""
+    referred_to = _require_reason(referred_to, "the agency it is referred to")
+    reason = _require_reason(reason, "the referral")
+    public_reason = _require_reason(public_reason, "the referral (for the complainant)")
+    investigation.public_reason = public_reason
+    return _act(investigation, "refer_out", by=by, reason=f"referred out to {referred_to}: {reason}",
+                expected_state=expected_state, args=(referred_to,))
+
+
+def close_administratively(investigation, *, by, reason, public_reason, expected_state=None):
+    """A supervisor closes a complaint that cannot be investigated, saying why."""
+    reason = _require_reason(reason, "closing administratively")
+    public_reason = _require_reason(public_reason, "closing administratively (for the complainant)")
+    investigation.public_reason = public_reason
+    return _act(investigation, "close_administratively", by=by, reason="closed administratively: " + reason,
+                expected_state=expected_state)
+
+
+# -- assignment ----------------------------------------------------------------------------------------------
+
+
+def conflict_of_interest_reasons(investigation, investigator, *, attested):
+    """Every reason `investigator` may not work this case; empty when they may."""
+    reasons = []
+    if not investigator.groups.filter(name=roles.INVESTIGATOR).exists():
+        reasons.append(f"{investigator.get_username()} is not an investigator")
+    officer = Officer.objects.filter(user=investigator).first()
+    if officer is not None:
+        accused = list(investigation.accused_officers().select_related("supervisor"))
+        if any(a.pk == officer.pk for a in accused):
+            reasons.append(f"{officer} is accused in this complaint")
+        if investigation.witness_officers.filter(officer=officer).exists():
+            reasons.append(f"{officer} is a witness officer in this case")
+        for accused_officer in accused:
+            if accused_officer.pk == officer.pk:
+                continue
+            if officer.unit_id and officer.unit_id == accused_officer.unit_id:
+                reasons.append(f"{officer} is in the same unit as accused officer {accused_officer}")
+            if any(boss.pk == officer.pk for boss in accused_officer.chain_of_command()):
+                reasons.append(f"{officer} is in the chain of command of accused officer {accused_officer}")
+    if not attested:
+        reasons.append("the investigator has not attested to having no personal relationship with anyone involved")
+    return reasons
+
+
+def _check_conflicts(investigation, investigator, attested):
+    reasons = conflict_of_interest_reasons(investigation, investigator, attested=attested)
+    if reasons:
+        raise ConflictOfInterest(reasons)
+
+
+def assign_investigator(investigation, investigator, *, by, attested, reason="", expected_state=None):
+    """Assign a triaged case to an investigator who passes the conflict-of-interest check."""
+
+    def check():
+        _check_conflicts(investigation, investigator, attested)
+
+    def record():
+        Assignment.objects.create(investigation=investigation, investigator=investigator, assigned_by=by,
+                                  attested_no_relationship=attested, reason=reason)
+
+    return _act(investigation, "assign", by=by,
+                reason=f"assigned to {investigator.get_username()}" + (f": {reason}" if reason else ""),
+                expected_state=expected_state, args=(investigator,), before=check, after=record)
+
+
+def reassign_investigator(investigation, investigator, *, by, attested, reason, expected_state=None):
+    """A supervisor moves a case in progress to another investigator (conflict check again)."""
+    _check_fresh(investigation, expected_state)
+    if not policies.may_reassign(investigation, by):
+        raise NotPermitted("Only a supervisor may reassign a case in progress.")
+    reason = _require_reason(reason, "reassigning")
+    if investigator.pk == investigation.investigator_id:
+        raise InvalidInput("The case is already assigned to that investigator.")
+    _check_conflicts(investigation, investigator, attested)
+    now = timezone.now()
+    with transaction.atomic(), recorded(by=by, reason=f"reassigned to {investigator.get_username()}: {reason}"):
+        for current in investigation.assignments.filter(ended_at__isnull=True):
+            current.ended_at = now
+            current.save()
+        investigation.investigator = investigator
+        _save(investigation)
+        Assignment.objects.create(investigation=investigation, investigator=investigator, assigned_by=by,
+                                  attested_no_relationship=attested, reason=reason)
+    return investigation
+
+
+# -- investigating -------------------------------------------------------------------------------------------
+
+
+def start_investigation(investigation, *, by, expected_state=None):
+    return _act(investigation, "start", by=by, reason="investigation started", expected_state=expected_state)
+
+
+def begin_retaliation_check(investigation, *, by, expected_state=None):
+    return _act(investigation, "begin_retaliation_check", by=by, reason="anti-retaliation check begun",
+                expected_state=expected_state)
+
+
+def resume_investigation(investigation, *, by, reason, expected_state=None):
+    reason = _require_reason(reason, "going back to investigating")
+    return _act(investigation, "resume_investigation", by=by, reason="back to investigating: " + reason,
+                expected_state=expected_state)
+
+
+def _require_file_access(investigation, user):
+    if not policies.may_edit_file(investigation, user):
+        if investigation.state not in policies.WORK_STATES:
+            raise TransitionNotAllowed(
+                f"This case is '{investigation.get_state_display()}'; the file can't be changed now."
+            )
+        raise NotPermitted("Only the assigned investigator may add to this case file.")
+
+
+def record_finding(investigation, allegation, disposition, *, by, reason=""):
+    """The investigator's recommended finding on one allegation (saved again when changed; history keeps all)."""
+    _require_file_access(investigation, by)
+    if allegation.complaint_id != investigation.complaint_id:
+        raise InvalidInput("That allegation is not part of this case.")
+    if disposition.requires_reason and not (reason or "").strip():
+        raise MissingReason(f"A finding of '{disposition.label()}' needs a reason.")
+    with transaction.atomic(), recorded(by=by, reason=f"finding recommended: {disposition.code}"):
+        finding = Finding.objects.filter(allegation=allegation, stage=Finding.Stage.RECOMMENDED).first()
+        if finding is None:
+            finding = Finding(investigation=investigation, allegation=allegation, stage=Finding.Stage.RECOMMENDED)
+        finding.disposition = disposition
+        finding.reason = reason
+        finding.recorded_by = by
+        finding.recorded_at = timezone.now()
+        finding.save()
+    return finding
+
+
+def add_witness_officer(investigation, officer, *, by):
+    _require_file_access(investigation, by)
+    with transaction.atomic(), recorded(by=by, reason="witness officer identified"):
+        witness, _ = WitnessOfficer.objects.get_or_create(investigation=investigation, officer=officer,
+                                                          defaults={"added_by": by})
+    return witness
+
+
+def record_interview(investigation, *, by, interviewee, interviewee_role, held_at, kind, rights_notice,
+                     summary="", party=None, officer=None):
+    _require_file_access(investigation, by)
+    if interviewee_role in ("accused", "witness_officer") and rights_notice == "n/a":
+        raise InvalidInput("Say which rights notice (Garrity, Miranda or none) an officer was given.")
+    with transaction.atomic(), recorded(by=by, reason="interview recorded"):
+        return Interview.objects.create(
+            investigation=investigation, interviewee=interviewee, interviewee_role=interviewee_role,
+            held_at=held_at, kind=kind, rights_notice=rights_notice, summary=summary, party=party,
+            officer=officer, recorded_by=by,
+        )
+
+
+def add_note(investigation, *, by, body):
+    if not policies.may_write_note(investigation, by):
+        raise NotPermitted("Only the assigned investigator or a supervisor may write notes on this case.")
+    body = _require_reason(body, "the note (it is empty)")
+    with transaction.atomic(), recorded(by=by, reason="note written"):
+        return Note.objects.create(investigation=investigation, author=by, body=body)
+
+
+def add_task(investigation, *, by, title, due_on=None):
+    if not policies.may_write_note(investigation, by):
+        raise NotPermitted("Only the assigned investigator or a supervisor may add tasks to this case.")
+    title = _require_reason(title, "the task (it has no title)")
+    with transaction.atomic(), recorded(by=by, reason="task added"):
+        return Task.objects.create(investigation=investigation, title=title, due_on=due_on, created_by=by)
+
+
+def complete_task(task, *, by):
+    if not policies.may_write_note(task.investigation, by):
+        raise NotPermitted("Only the assigned investigator or a supervisor may complete tasks on this case.")
+    with transaction.atomic(), recorded(by=by, reason="task done"):
+        task.done_at = timezone.now()
+        task.save()
+    return task
+
+
+def send_message(investigation, *, by, body, language=None):
+    """A message the complainant reads in the follow-up portal (in their preferred language)."""
+    if not policies.may_message_complainant(investigation, by):
+        raise NotPermitted("Only the assigned investigator or a supervisor may write to the complainant.")
+    body = _require_reason(body, "the message (it is empty)")
+    complaint = investigation.complaint
+    with transaction.atomic(), recorded(by=by, reason="message sent to the complainant"):
+        return Message.objects.create(
+            complaint=complaint, direction=Message.Direction.TO_COMPLAINANT, author=by, body=body,
+            language=language or complaint.preferred_language,
+        )
+
+
+def add_translation(investigation, *, by, language, text):
+    """A staff translation of the narrative, kept beside the original with who made it."""
+    if not policies.may_translate(investigation, by):
+        raise NotPermitted("You may not add translations to this complaint.")
+    text = _require_reason(text, "the translation (it is empty)")
+    language = _require_reason(language, "the translation's language")
+    with transaction.atomic(), recorded(by=by, reason=f"narrative translated to {language}"):
+        return investigation.complaint.translations.create(language=language, text=text, translator=by)
+
+
+# -- anti-retaliation check ----------------------------------------------------------------------------------
+
+
+def identified_people(investigation):
+    """The complainants and witnesses with a name: the people the retaliation check covers one by one."""
+    return [p for p in investigation.complaint.parties.order_by("pk") if p.name.strip()]
+
+
+def encounters_after_complaint(investigation, party):
+    """Stops, arrests and citations of `party` by an accused officer after the complaint was received."""
+    key = EncounterLog.name_key(party.name)
+    if not key:
+        return EncounterLog.objects.none()
+    return EncounterLog.objects.filter(
+        subject_name_key=key,
+        officer__in=investigation.accused_officers(),
+        occurred_at__gte=investigation.complaint.received_at,
+    ).select_related("officer").order_by("occurred_at")
+
+
+def unseen_portal_reports(investigation):
+    """Retaliation reports from the follow-up portal not yet covered by an earlier check."""
+    reports = investigation.complaint.retaliation_reports.all()
+    last = investigation.retaliation_checks.order_by("-performed_at").first()
+    if last is not None:
+        reports = reports.filter(reported_at__gt=last.performed_at)
+    return reports
+
+
+def record_retaliation_check(investigation, *, by, answers, notes="", expected_state=None):
+    """Record the check for every identified complainant and witness; any concern opens a linked complaint.
+
+    `answers` maps a party id to {'asked': bool, 'retaliation_described': bool, 'contact_found': bool,
+    'notes': str}. Contact found in the encounter log counts whatever the investigator ticks.
+    """
+    _check_fresh(investigation, expected_state)
+    if not policies.may_record_retaliation_check(investigation, by):
+        if investigation.state != State.RETALIATION_CHECK:
+            raise TransitionNotAllowed("The anti-retaliation check is recorded in the anti-retaliation check phase.")
+        raise NotPermitted("Only the assigned investigator records the anti-retaliation check.")
+    people = identified_people(investigation)
+    missing = [p for p in people if p.pk not in answers]
+    if missing:
+        raise InvalidInput("Answer the check for every identified person: " + ", ".join(p.name for p in missing))
+    portal_reports = list(unseen_portal_reports(investigation))
+    with transaction.atomic(), recorded(by=by, reason="anti-retaliation check recorded"):
+        check = RetaliationCheck.objects.create(
+            investigation=investigation, performed_by=by, portal_reports_seen=len(portal_reports), notes=notes,
+        )
+        concerns = [f"Retaliation reported through the follow-up portal: {r.description}" for r in portal_reports]
+        for party in people:
+            answer = answers[party.pk]
+            encounters = list(encounters_after_complaint(investigation, party))
+            entry = RetaliationCheckEntry.objects.create(
+                retaliation_check=check, party=party, encounters_found=len(encounters),
+                contact_found=bool(encounters) or bool(answer.get("contact_found")),
+                asked_about_retaliation=bool(answer.get("asked")),
+                retaliation_described=bool(answer.get("retaliation_described")),
+                notes=answer.get("notes", ""),
+            )
+            if entry.contact_found:
+                concerns.append(
+                    f"Contact between {party.name} and an accused officer after the complaint "
+                    f"({len(encounters)} encounter(s) in the log)"
+                )
+            if entry.retaliation_described:
+                concerns.append(f"{party.name} described retaliation: {entry.notes}")
+        if concerns:
+            check.concern_found = True
+            check.spawned_complaint = _open_retaliation_complaint(investigation, concerns, by)
+            check.save()
+    return check
+
+
+def _open_retaliation_complaint(investigation, concerns, by):
+    original = investigation.complaint
+    category = Category.objects.get(code="retaliation")
+    accused = list(investigation.accused_officers())
+    allegations = [{"officer": officer, "category": category, "summary": "Possible retaliation"}
+                   for officer in accused] or [{"category": category, "summary": "Possible retaliation"}]
+    parties = [{"role": p.role, "name": p.name, "phone": p.phone, "email": p.email,
+                "preferred_language": p.preferred_language} for p in identified_people(investigation)]
+    filer_role = (Complaint.FilerRole.ANONYMOUS if original.is_anonymous else Complaint.FilerRole.THIRD_PARTY)
+    complaint, _code = file_complaint(
+        narrative=(f"Opened by the anti-retaliation check of {original.reference}.\n" + "\n".join(concerns)),
+        filer_role=filer_role, channel=Complaint.Channel.INTERNAL, language="en",
+        preferred_language=original.preferred_language, related_to=original, urgent=True,
+        district=original.district, parties=parties, allegations=allegations, by=by,
+        reason=f"retaliation concern found in the anti-retaliation check of {original.reference}",
+    )
+    return complaint
+
+
+# -- review --------------------------------------------------------------------------------------------------
+
+
+def submit_for_review(investigation, *, by, expected_state=None):
+    """The investigator sends findings to a supervisor: needs a finding per allegation and the retaliation check."""
+
+    def check():
+        if investigation.state == State.RETALIATION_CHECK and not policies.may_work(investigation, by):
+            raise NotPermitted("Only the assigned investigator may submit this case for review.")
+        if investigation.state in (State.INVESTIGATING, State.RETALIATION_CHECK):
+            if not investigation.has_current_retaliation_check():
+                raise RetaliationCheckMissing(
+                    "Record the anti-retaliation check before submitting for supervisor review."
+                )
+            missing = investigation.allegations_without_finding()
+            if missing:
+                raise MissingFindings("These allegations have no finding yet: " + "; ".join(map(str, missing)))
+
+    return _act(investigation, "submit_for_review", by=by, reason="submitted for supervisor review",
+                expected_state=expected_state, before=check)
+
+
+def _check_reviewer(investigation, by):
+    if investigation.investigator_id == by.pk:
+        raise ReviewerIsInvestigator("You investigated this case; another supervisor must review it.")
+
+
+def approve_findings(investigation, *, by, reasons="", expected_state=None):
+    """A supervisor (not the investigator) approves: the recommended findings become approved findings."""
+
+    def check():
+        _check_reviewer(investigation, by)
+
+    def approve():
+        now = timezone.now()
+        for recommended in investigation.findings.filter(stage=Finding.Stage.RECOMMENDED):
+            approved = Finding.objects.filter(allegation_id=recommended.allegation_id,
+                                              stage=Finding.Stage.APPROVED).first()
+            if approved is None:
+                approved = Finding(investigation=investigation, allegation_id=recommended.allegation_id,
+                                   stage=Finding.Stage.APPROVED)
+            approved.disposition_id = recommended.disposition_id
+            approved.reason = recommended.reason
+            approved.recorded_by = by
+            approved.recorded_at = now
+            approved.save()
+        Review.objects.create(investigation=investigation, reviewer=by, decision=Review.Decision.APPROVED,
+                              reasons=reasons)
+
+    return _act(investigation, "approve", by=by, reason="findings approved" + (f": {reasons}" if reasons else ""),
+                expected_state=expected_state, before=check, after=approve)
+
+
+def return_for_more_work(investigation, *, by, reasons, expected_state=None):
+    """A supervisor sends the case back with reasons; every return is kept as a Review."""
+
+    def check():
+        _check_reviewer(investigation, by)
+
+    reasons = _require_reason(reasons, "returning the case")
+
+    def record():
+        Review.objects.create(investigation=investigation, reviewer=by, decision=Review.Decision.RETURNED,
+                              reasons=reasons)
+
+    return _act(investigation, "return_for_more_work", by=by, reason="returned for more work: " + reasons,
+                expected_state=expected_state, before=check, after=record)
+
+
+def close_investigation(investigation, *, by, reason="", expected_state=None):
+    """Close a case with approved findings and nothing sustained (sustained cases close with discipline)."""
+
+    def check():
+        if investigation.state == State.FINDINGS_APPROVED and investigation.has_sustained_findings():
+            raise TransitionNotAllowed("Something is sustained: the chief records final discipline, which closes it.")
+
+    return _act(investigation, "close", by=by, reason="closed" + (f": {reason}" if reason else ""),
+                expected_state=expected_state, before=check)
+
+
+def reopen_investigation(investigation, *, by, reason, public_reason="", expected_state=None):
+    """A supervisor reopens a closed case (e.g. new evidence); it goes back to its investigator."""
+    reason = _require_reason(reason, "reopening")
+    investigation.public_reason = public_reason
+    return _act(investigation, "reopen", by=by, reason="reopened: " + reason, expected_state=expected_state)
+
+
+# -- discipline ----------------------------------------------------------------------------------------------
+
+
+def _check_discipline_values(outcome, suspension_days, reason):
+    if outcome not in DisciplineDecision.Outcome.values:
+        raise InvalidDiscipline("Choose a discipline outcome.")
+    if outcome == DisciplineDecision.Outcome.SUSPENSION and not suspension_days:
+        raise InvalidDiscipline("A suspension needs its number of days.")
+    if outcome == DisciplineDecision.Outcome.NONE and not (reason or "").strip():
+        raise InvalidDiscipline("No discipline for a sustained allegation needs a reason.")
+
+
+def record_final_discipline(investigation, officer, *, by, outcome, effective_date, suspension_days=None,
+                            reason="", expected_state=None):
+    """The chief's final discipline for one officer with a sustained allegation; the last one closes the case."""
+    _check_fresh(investigation, expected_state)
+    if investigation.state != State.FINDINGS_APPROVED:
+        raise TransitionNotAllowed("Final discipline is recorded once findings are approved.")
+    if not policies.may_decide_discipline(investigation, by):
+        raise NotPermitted("Only the chief records final discipline.")
+    if officer not in investigation.officers_awaiting_discipline():
+        raise InvalidDiscipline(f"{officer} has no sustained allegation awaiting a decision in this case.")
+    _check_discipline_values(outcome, suspension_days, reason)
+    with transaction.atomic(), recorded(by=by, reason=f"final discipline for {officer}: {outcome}"):
+        decision = DisciplineDecision.objects.create(
+            investigation=investigation, officer=officer, outcome=outcome, effective_date=effective_date,
+            suspension_days=suspension_days if outcome == DisciplineDecision.Outcome.SUSPENSION else None,
+            reason=reason, decided_by=by,
+        )
+        if not investigation.officers_awaiting_discipline():
+            with recorded(by=by, reason="closed: final discipline recorded for every sustained officer"):
+                _transition(investigation, "complete_discipline", by)
+                _save(investigation)
+    return decision
+
+
+def record_discipline_change(original, *, by, kind, outcome, effective_date, suspension_days=None, reason):
+    """A later change (appeal, grievance, arbitration, court) as a new record pointing at the decision it changes."""
+    investigation = original.investigation
+    if not policies.may_decide_discipline(investigation, by):
+        raise NotPermitted("Only the chief records changes to discipline.")
+    if kind == DisciplineDecision.Kind.FINAL or kind not in DisciplineDecision.Kind.values:
+        raise InvalidDiscipline("Say what changed the decision (appeal, grievance, arbitration or court).")
+    reason = _require_reason(reason, "the change to the discipline")
+    _check_discipline_values(outcome, suspension_days, reason)
+    with transaction.atomic(), recorded(by=by, reason=f"discipline changed by {kind}: {reason}"):
+        return DisciplineDecision.objects.create(
+            investigation=investigation, officer=original.officer, kind=kind, outcome=outcome,
+            effective_date=effective_date, reason=reason, changes=original, decided_by=by,
+            suspension_days=suspension_days if outcome == DisciplineDecision.Outcome.SUSPENSION else None,
+        )
+
+
+def current_discipline(decision):
+    """The decision in force: the newest change in the chain starting at `decision`."""
+    current = decision
+    while True:
+        newer = current.changed_by.order_by("-decided_at", "-pk").first()
+        if newer is None:
+            return current
+        current = newer
+
+
+# -- officers ------------------------------------------------------------------------------------------------
+
+
+def record_officer_separation(officer, *, by, investigation, separation_date, reason, notes="",
+                              notice_served=False):
+    """Record that an accused officer left the agency. The investigation goes on: separation never closes it."""
+    if not policies.may_record_separation(investigation, by):
+        raise NotPermitted("You may not record separations on this case.")
+    if not investigation.accused_officers().filter(pk=officer.pk).exists():
+        raise InvalidInput(f"{officer} is not accused in this case.")
+    if reason not in Officer.SeparationReason.values:
+        raise InvalidInput("Choose the reason for the separation.")
+    with transaction.atomic(), recorded(by=by, reason=f"officer separated ({reason}) during {investigation.complaint}"):
+        separation = OfficerSeparation.objects.create(
+            officer=officer, investigation=investigation, separation_date=separation_date, reason=reason,
+            notes=notes, notice_served=notice_served, recorded_by=by,
+        )
+        officer.employment_status = Officer.EmploymentStatus.SEPARATED
+        officer.separation_date = separation_date
+        officer.separation_reason = reason
+        officer.separation_notes = notes
+        officer.save()
+    return separation
+
+
+def investigators():
+    """Staff accounts that can be assigned cases."""
+    return get_user_model().objects.filter(groups__name=roles.INVESTIGATOR, is_active=True).order_by("username")
+
