@@ -6,8 +6,8 @@ from django.contrib.auth.hashers import check_password, make_password
 from django.db import transaction
 from django.utils import timezone
 
-from .history import recorded
-from .models import Allegation, Complaint, Party, ReferenceCounter
+from .history import PUBLIC_FILER, recorded
+from .models import Allegation, Complaint, Evidence, Message, Party, ReferenceCounter, RetaliationReport
 
 # Letters and digits without look-alikes (no 0/O, 1/I/L, U): easy to read aloud and to copy from a phone screen.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"
@@ -69,3 +69,68 @@ def file_complaint(*, narrative, filer_role, parties=(), allegations=(), by=None
         for allegation in allegations:
             Allegation.objects.create(complaint=complaint, **allegation)
     return complaint, shown_code
+
+
+# --- Public intake and the follow-up portal (issue 3) ---------------------------------------------------------
+
+
+def attach_evidence(complaint, stored_files, *, by=None, label=None, reason="evidence added", public=False):
+    """Record already-stored files (complaints.evidence.StoredFile) as evidence of `complaint`."""
+    with transaction.atomic(), recorded(by=by, label=label, reason=reason):
+        items = []
+        for stored in stored_files:
+            evidence = Evidence(
+                complaint=complaint, original_name=stored.original_name, mime_type=stored.mime_type,
+                kind=stored.kind, size=stored.size, sha256=stored.sha256, submitted_by_public=public,
+                submitted_by=by,
+            )
+            evidence.file.name = stored.name
+            evidence.full_clean()
+            evidence.save()
+            items.append(evidence)
+    return items
+
+
+def file_public_complaint(*, stored_files=(), **fields):
+    """File a complaint from the public form with its evidence in one short transaction; (complaint, code).
+
+    The files are already in the evidence storage: no transaction is open while bytes move.
+    """
+    with transaction.atomic():
+        complaint, shown_code = file_complaint(label=PUBLIC_FILER, **fields)
+        attach_evidence(complaint, stored_files, label=PUBLIC_FILER, reason="evidence given with the complaint",
+                        public=True)
+    return complaint, shown_code
+
+
+def send_complainant_message(complaint, body, *, language):
+    """A message (an answer, or more information) from the complainant through the follow-up portal."""
+    with transaction.atomic(), recorded(label=PUBLIC_FILER, reason="message from the complainant"):
+        return Message.objects.create(
+            complaint=complaint, direction=Message.Direction.FROM_COMPLAINANT, body=body, language=language
+        )
+
+
+def mark_messages_read(complaint):
+    """Note when the complainant first saw each message sent to them."""
+    unread = list(complaint.messages.filter(direction=Message.Direction.TO_COMPLAINANT, read_at__isnull=True))
+    if not unread:
+        return
+    with transaction.atomic(), recorded(label=PUBLIC_FILER, reason="complainant read the message"):
+        now = timezone.now()
+        for message in unread:
+            message.read_at = now
+            message.save()
+
+
+def report_retaliation(complaint, description):
+    """Record a complainant's retaliation report and flag the complaint urgent for staff."""
+    with transaction.atomic(), recorded(label=PUBLIC_FILER, reason="retaliation reported by the complainant"):
+        report = RetaliationReport.objects.create(
+            complaint=complaint, source=RetaliationReport.Source.FOLLOW_UP_PORTAL, description=description
+        )
+        complaint = Complaint.objects.select_for_update().get(pk=complaint.pk)
+        if not complaint.urgent:
+            complaint.urgent = True
+            complaint.save()
+    return report

@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+import django.conf.locale
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -199,3 +200,41 @@ if DEBUG and any(not _is_local_host(h) for h in ALLOWED_HOSTS):
     raise ImproperlyConfigured(
         "DEBUG=1 is only allowed when every ALLOWED_HOSTS entry is local; it would expose internals publicly."
     )
+
+# --- Public intake (issue 3) ---------------------------------------------------------------------------------
+# Django's LANG_INFO lacks Tagalog and Gujarati; the language switcher shows each language in its own name.
+django.conf.locale.LANG_INFO.update({
+    "tl": {"bidi": False, "code": "tl", "name": "Tagalog", "name_local": "Tagalog"},
+    "gu": {"bidi": False, "code": "gu", "name": "Gujarati", "name_local": "ગુજરાતી"},
+})
+
+# Evidence streams to disk while it is hashed (complaints.evidence); the size limit is enforced mid-stream.
+FILE_UPLOAD_HANDLERS = ["complaints.evidence.EvidenceUploadHandler"]
+# Same filesystem as the local evidence folder by default, so storing an upload is a rename, not a copy (and
+# never a RAM-backed /tmp).
+FILE_UPLOAD_TEMP_DIR = os.environ.get("UPLOAD_TEMP_DIR") or str(VAR_DIR / "uploads")
+os.makedirs(FILE_UPLOAD_TEMP_DIR, exist_ok=True)
+EVIDENCE_MAX_FILE_SIZE = int(os.environ.get("EVIDENCE_MAX_FILE_SIZE", str(2 * 1024**3)))
+EVIDENCE_MAX_FILES_PER_COMPLAINT = int(os.environ.get("EVIDENCE_MAX_FILES_PER_COMPLAINT", "20"))
+# Per (salted, hashed) client address, counted in the cache for an hour; generous for real filers.
+INTAKE_COMPLAINTS_PER_HOUR = int(os.environ.get("INTAKE_COMPLAINTS_PER_HOUR", "10"))
+INTAKE_FILES_PER_HOUR = int(os.environ.get("INTAKE_FILES_PER_HOUR", "60"))
+# Wrong follow-up codes allowed per reference and per address within FOLLOW_UP_LOCKOUT_SECONDS.
+FOLLOW_UP_FAILURES_PER_REFERENCE = int(os.environ.get("FOLLOW_UP_FAILURES_PER_REFERENCE", "5"))
+FOLLOW_UP_FAILURES_PER_ADDRESS = int(os.environ.get("FOLLOW_UP_FAILURES_PER_ADDRESS", "20"))
+FOLLOW_UP_LOCKOUT_SECONDS = int(os.environ.get("FOLLOW_UP_LOCKOUT_SECONDS", "900"))
+# Rate limits live in the cache only (never with a complaint). The default cache is per process: with several
+# app processes, point CACHES at a shared cache so the limits hold across them.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "intake"}}
+CSRF_FAILURE_VIEW = "intake.views.csrf_failure"
+
+EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "complaints@localhost")

@@ -6,4 +6,10 @@ app_name = "intake"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("file/", views.file_complaint, name="file"),
+    path("receipt/pdf/", views.receipt_download, name="receipt_pdf"),
+    path("receipt/email/", views.receipt_email, name="receipt_email"),
+    path("follow-up/", views.follow_up, name="follow_up"),
+    path("follow-up/case/", views.follow_up_case, name="follow_up_case"),
+    path("follow-up/sign-out/", views.follow_up_sign_out, name="follow_up_sign_out"),
 ]

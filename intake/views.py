@@ -1,5 +1,344 @@
-from django.shortcuts import render
+"""The public site: views turn HTTP into calls to complaints.services and back.
+
+The follow-up code exists in plain text only in the response that shows it and in requests the filer sends back
+(the PDF and e-mail buttons post it): never in the session, the database or a log.
+"""
+
+import secrets
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.mail import EmailMultiAlternatives
+from django.http import HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse, translate_url
+from django.utils.crypto import salted_hmac
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from complaints import evidence as evidence_files
+from complaints.history import PUBLIC_FILER
+from complaints.models import Complaint, Message
+from complaints.services import (
+    attach_evidence,
+    file_public_complaint,
+    follow_up_code_matches,
+    mark_messages_read,
+    normalize_follow_up_code,
+    report_retaliation,
+    send_complainant_message,
+)
+from investigations.public import public_status
+
+from . import ratelimit
+from .forms import AddEvidenceForm, ComplaintForm, FollowUpLoginForm, MessageForm, RetaliationForm
+from .receipts import receipt_pdf
+
+DRAFT_KEY = "intake_draft"
+FOLLOW_UP_KEY = "follow_up_complaint"
+FOLLOW_UP_SESSION_SECONDS = 30 * 60
+SWITCH_LANGUAGE = "switch_language"
 
 
 def home(request):
     return render(request, "intake/home.html")
+
+
+def _draft_data(post):
+    """The text the filer typed, to carry across a language switch (files cannot be kept by a browser)."""
+    fields = ComplaintForm.base_fields
+    draft = {}
+    for name, field in fields.items():
+        if name in {"evidence", "homepage"}:
+            continue
+        if getattr(field.widget, "allow_multiple_selected", False):
+            draft[name] = post.getlist(name)
+        elif name in post:
+            draft[name] = post.get(name)
+    return draft
+
+
+def _switch_language(request):
+    language = request.POST.get("language")
+    if language not in dict(settings.LANGUAGES):
+        language = get_language()
+    request.session[DRAFT_KEY] = {"data": _draft_data(request.POST), "had_files": bool(request.FILES)}
+    response = HttpResponseRedirect(translate_url(request.path, language))
+    response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, max_age=settings.LANGUAGE_COOKIE_AGE,
+                        samesite="Lax", secure=settings.SESSION_COOKIE_SECURE)
+    return response
+
+
+def _submission_key(token):
+    return "intake:filed:" + salted_hmac("intake.submission", token, algorithm="sha256").hexdigest()[:40]
+
+
+def _render_form(request, form, *, status=200, notices=()):
+    return render(
+        request,
+        "intake/file.html",
+        {"form": form, "submission": secrets.token_urlsafe(16), "notices": notices,
+         "switcher_form_id": "complaint-form", "max_file_size": settings.EVIDENCE_MAX_FILE_SIZE,
+         "allowed_extensions": ALLOWED_EXTENSIONS},
+        status=status,
+    )
+
+
+ALLOWED_EXTENSIONS = (
+    ".mp4,.mov,.m4v,.3gp,.webm,.mkv,.avi,.jpg,.jpeg,.png,.heic,.heif,.webp,.m4a,.mp3,.wav,.ogg,.aac,.amr,.pdf"
+)
+
+
+def file_complaint(request):
+    if request.method != "POST":
+        notices = []
+        draft = request.session.pop(DRAFT_KEY, None)
+        if draft:
+            form = ComplaintForm(initial=draft["data"])
+            notices.append(_("Your answers are kept in the new language."))
+            if draft.get("had_files"):
+                notices.append(_("Please choose your files again."))
+        else:
+            form = ComplaintForm()
+        return _render_form(request, form, notices=notices)
+
+    if SWITCH_LANGUAGE in request.POST:
+        return _switch_language(request)
+
+    token = request.POST.get("submission", "")
+    if token:
+        already = cache.get(_submission_key(token))
+        if already:
+            return render(request, "intake/already_filed.html", {"reference": already})
+
+    form = ComplaintForm(request.POST, request.FILES)
+    address = ratelimit.address_key(request)
+    complaints_limit, files_limit = ratelimit.complaints_per_address(), ratelimit.files_per_address()
+    if form.is_bot:
+        form.is_valid()
+        form.add_error(None, _("Please leave the last field empty."))
+        return _render_form(request, form)
+    if not form.is_valid():
+        return _render_form(request, form, notices=_files_notice(request))
+    uploads = form.cleaned_data["evidence"]
+    if complaints_limit.exceeded(address) or files_limit.exceeded(address, len(uploads)):
+        form.add_error(None, _("Too many complaints or files were sent from this connection in the last hour. "
+                               "Please try again later, or call us."))
+        return _render_form(request, form, status=429, notices=_files_notice(request))
+
+    stored = [evidence_files.store(upload) for upload in uploads]
+    complaint, code = file_public_complaint(stored_files=stored, **form.complaint_fields(get_language()))
+    complaints_limit.hit(address)
+    if stored:
+        files_limit.hit(address, len(stored))
+    if token:
+        cache.set(_submission_key(token), complaint.reference, 24 * 3600)
+    return _render_receipt(request, complaint, code)
+
+
+def _files_notice(request):
+    if request.FILES:
+        return [_("Nothing was saved yet. Your answers are kept, but please choose your files again.")]
+    return []
+
+
+def _filer_email(complaint):
+    party = complaint.parties.filter(is_filer=True).exclude(email="").first()
+    return party.email if party else ""
+
+
+def _render_receipt(request, complaint, code, *, email_sent=False):
+    return render(
+        request,
+        "intake/receipt.html",
+        {
+            "complaint": complaint,
+            "code": code,
+            "evidence": list(complaint.evidence.all()),
+            "status": public_status(complaint),
+            "can_email": bool(_filer_email(complaint)),
+            "email_sent": email_sent,
+        },
+    )
+
+
+class CodeRefused(Exception):
+    """The reference and code do not match a complaint, or too many wrong tries were made."""
+
+    def __init__(self, rate_limited=False):
+        self.rate_limited = rate_limited
+
+
+def _complaint_for_code(request, reference, code):
+    """The complaint `reference` + `code` open; wrong tries are counted per reference and per address."""
+    reference = (reference or "").strip().upper()
+    address = ratelimit.address_key(request)
+    by_reference = ratelimit.follow_up_failures_per_reference()
+    by_address = ratelimit.follow_up_failures_per_address()
+    ref_key = ratelimit.reference_key(reference)
+    if by_reference.exceeded(ref_key) or by_address.exceeded(address):
+        raise CodeRefused(rate_limited=True)
+    complaint = Complaint.objects.filter(reference=reference).first()
+    # Hash even when the reference does not exist, so a wrong reference and a wrong code look the same.
+    if not follow_up_code_matches(complaint or Complaint(), code):
+        by_reference.hit(ref_key)
+        by_address.hit(address)
+        raise CodeRefused()
+    return complaint
+
+
+def _refused_page(request, refused):
+    if refused.rate_limited:
+        message = _("Too many wrong tries. Please wait 15 minutes and try again.")
+        status = 429
+    else:
+        message = _("We could not find a complaint with that reference number and follow-up code. "
+                    "Please check both and try again.")
+        status = 403
+    return render(request, "intake/refused.html", {"message": message}, status=status)
+
+
+@require_POST
+def receipt_download(request):
+    try:
+        complaint = _complaint_for_code(request, request.POST.get("reference"), request.POST.get("code"))
+    except CodeRefused as refused:
+        return _refused_page(request, refused)
+    pdf = receipt_pdf(
+        complaint=complaint,
+        code=_grouped(request.POST.get("code")),
+        evidence=list(complaint.evidence.filter(derived_from__isnull=True)),
+        status=public_status(complaint),
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="receipt-{complaint.reference}.pdf"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_POST
+def receipt_email(request):
+    try:
+        complaint = _complaint_for_code(request, request.POST.get("reference"), request.POST.get("code"))
+    except CodeRefused as refused:
+        return _refused_page(request, refused)
+    code = _grouped(request.POST.get("code"))
+    address = _filer_email(complaint)
+    if address:
+        follow_up_url = request.build_absolute_uri(reverse("intake:follow_up"))
+        context = {"complaint": complaint, "code": code, "follow_up_url": follow_up_url}
+        subject = render_to_string("intake/email/code_subject.txt", context).strip()
+        body = render_to_string("intake/email/code_body.txt", context)
+        EmailMultiAlternatives(subject, body, to=[address]).send()
+    return _render_receipt(request, complaint, code, email_sent=bool(address))
+
+
+def _grouped(code):
+    raw = normalize_follow_up_code(code)
+    return "-".join(raw[i : i + 4] for i in range(0, len(raw), 4))
+
+
+def follow_up(request):
+    if request.method == "POST":
+        form = FollowUpLoginForm(request.POST)
+        if form.is_valid():
+            try:
+                complaint = _complaint_for_code(request, form.cleaned_data["reference"], form.cleaned_data["code"])
+            except CodeRefused as refused:
+                return _refused_page(request, refused)
+            request.session.cycle_key()
+            request.session[FOLLOW_UP_KEY] = complaint.pk
+            request.session.set_expiry(FOLLOW_UP_SESSION_SECONDS)
+            return redirect("intake:follow_up_case")
+    else:
+        form = FollowUpLoginForm()
+    return render(request, "intake/follow_up_login.html", {"form": form})
+
+
+def _followed_complaint(request):
+    pk = request.session.get(FOLLOW_UP_KEY)
+    return Complaint.objects.filter(pk=pk).first() if pk else None
+
+
+def _render_case(request, complaint, *, message_form=None, evidence_form=None, retaliation_form=None,
+                 notice="", status=200):
+    mark_messages_read(complaint)
+    return render(
+        request,
+        "intake/follow_up_case.html",
+        {
+            "complaint": complaint,
+            "status": public_status(complaint),
+            "messages_thread": list(complaint.messages.all()),
+            "evidence": list(complaint.evidence.filter(submitted_by_public=True, derived_from__isnull=True)),
+            "message_form": message_form or MessageForm(),
+            "evidence_form": evidence_form or AddEvidenceForm(),
+            "retaliation_form": retaliation_form or RetaliationForm(),
+            "notice": notice,
+            "allowed_extensions": ALLOWED_EXTENSIONS,
+            "max_file_size": settings.EVIDENCE_MAX_FILE_SIZE,
+            "Message": Message,
+        },
+        status=status,
+    )
+
+
+def follow_up_case(request):
+    complaint = _followed_complaint(request)
+    if complaint is None:
+        return redirect("intake:follow_up")
+    if request.method != "POST":
+        return _render_case(request, complaint)
+    action = request.POST.get("action")
+    if action == "message":
+        form = MessageForm(request.POST)
+        if form.is_valid():
+            send_complainant_message(complaint, form.cleaned_data["body"], language=get_language())
+            return _render_case(request, complaint, notice=_("Thank you. Your message was sent."))
+        return _render_case(request, complaint, message_form=form)
+    if action == "retaliation":
+        form = RetaliationForm(request.POST)
+        if form.is_valid():
+            report_retaliation(complaint, form.cleaned_data["description"])
+            return _render_case(request, complaint, notice=_(
+                "Thank you for telling us. Your report has been marked urgent and will be looked at first."))
+        return _render_case(request, complaint, retaliation_form=form)
+    if action == "evidence":
+        return _add_evidence(request, complaint)
+    return _render_case(request, complaint)
+
+
+def _add_evidence(request, complaint):
+    form = AddEvidenceForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _render_case(request, complaint, evidence_form=form)
+    uploads = form.cleaned_data["evidence"]
+    already = complaint.evidence.filter(submitted_by_public=True).count()
+    address = ratelimit.address_key(request)
+    files_limit = ratelimit.files_per_address()
+    if already + len(uploads) > settings.EVIDENCE_MAX_FILES_PER_COMPLAINT:
+        form.add_error("evidence", _("This complaint already has the most files we can take online (%(limit)d). "
+                                     "Please contact us to send more.")
+                       % {"limit": settings.EVIDENCE_MAX_FILES_PER_COMPLAINT})
+        return _render_case(request, complaint, evidence_form=form)
+    if files_limit.exceeded(address, len(uploads)):
+        form.add_error("evidence", _("Too many files were sent from this connection in the last hour. "
+                                     "Please try again later."))
+        return _render_case(request, complaint, evidence_form=form, status=429)
+    stored = [evidence_files.store(upload) for upload in uploads]
+    attach_evidence(complaint, stored, label=PUBLIC_FILER, reason="evidence added by the complainant", public=True)
+    files_limit.hit(address, len(stored))
+    return _render_case(request, complaint, notice=_("Thank you. Your files were added to your complaint."))
+
+
+@require_POST
+def follow_up_sign_out(request):
+    request.session.pop(FOLLOW_UP_KEY, None)
+    request.session.cycle_key()
+    return redirect("intake:follow_up")
+
+
+def csrf_failure(request, reason=""):
+    return render(request, "intake/csrf_failure.html", status=403)

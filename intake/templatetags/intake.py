@@ -1,0 +1,20 @@
+"""Formatting for public pages from our own catalog (Django ships no translations for some of our languages)."""
+
+from django import template
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+
+register = template.Library()
+
+
+@register.filter
+def file_size(size):
+    """A file size in the filer's language, e.g. '4.2 MB'."""
+    size = int(size or 0)
+    if size < 1024:
+        return _("%(size)s bytes") % {"size": size}
+    if size < 1024**2:
+        return _("%(size)s KB") % {"size": number_format(size / 1024, 1)}
+    if size < 1024**3:
+        return _("%(size)s MB") % {"size": number_format(size / 1024**2, 1)}
+    return _("%(size)s GB") % {"size": number_format(size / 1024**3, 1)}
