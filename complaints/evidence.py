@@ -189,6 +189,7 @@ def store(upload):
     original_name = (upload.name or "evidence")[:255]
     key = f"{timezone.now():%Y/%m}/{uuid.uuid4().hex}/{storage.get_valid_name(original_name)[-100:]}"
     name = storage.save(key, upload)
+    upload.close()  # the temporary file was moved (or copied); closing it never deletes stored bytes
     return StoredFile(
         name=name, original_name=original_name, size=upload.size, sha256=upload.sha256,
         mime_type=upload.mime_type, kind=upload.kind,

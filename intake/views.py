@@ -189,14 +189,16 @@ def _complaint_for_code(request, reference, code):
     return complaint
 
 
-def _refused_page(request, refused):
+def _refusal(refused):
+    """(message, HTTP status): the same words whether the reference or the code was wrong."""
     if refused.rate_limited:
-        message = _("Too many wrong tries. Please wait 15 minutes and try again.")
-        status = 429
-    else:
-        message = _("We could not find a complaint with that reference number and follow-up code. "
-                    "Please check both and try again.")
-        status = 403
+        return _("Too many wrong tries. Please wait 15 minutes and try again."), 429
+    return _("We could not find a complaint with that reference number and follow-up code. "
+             "Please check both and try again."), 403
+
+
+def _refused_page(request, refused):
+    message, status = _refusal(refused)
     return render(request, "intake/refused.html", {"message": message}, status=status)
 
 
@@ -247,7 +249,9 @@ def follow_up(request):
             try:
                 complaint = _complaint_for_code(request, form.cleaned_data["reference"], form.cleaned_data["code"])
             except CodeRefused as refused:
-                return _refused_page(request, refused)
+                message, status = _refusal(refused)
+                form.add_error(None, message)
+                return render(request, "intake/follow_up_login.html", {"form": form}, status=status)
             request.session.cycle_key()
             request.session[FOLLOW_UP_KEY] = complaint.pk
             request.session.set_expiry(FOLLOW_UP_SESSION_SECONDS)
