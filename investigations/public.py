@@ -5,13 +5,59 @@ The intake app imports nothing else from investigations.
 
 from django.utils.translation import gettext_lazy as _
 
+# Public step per state: (timeline label, status label). Internal phases the public need not tell apart share
+# a step (triaged and assigned are both "under review"; the anti-retaliation check is part of investigating).
+_STEPS = {
+    "received": (_("Complaint received"), _("Received: your complaint is waiting to be reviewed.")),
+    "triaged": (_("Under review"), _("Under review: staff are reading your complaint and deciding who handles it.")),
+    "assigned": (_("Under review"), _("Under review: staff are reading your complaint and deciding who handles it.")),
+    "investigating": (_("Being investigated"), _("Being investigated: an investigator is working on your complaint.")),
+    "retaliation_check": (_("Being investigated"),
+                          _("Being investigated: an investigator is working on your complaint.")),
+    "supervisor_review": (_("Under supervisor review"),
+                          _("Under supervisor review: a supervisor is checking the investigation.")),
+    "findings_approved": (_("Decision made"),
+                          _("Decision made: the investigation is finished and a final decision is being recorded.")),
+    "closed": (_("Closed"), _("Closed: the investigation of your complaint is finished.")),
+    "referred": (_("Referred to another agency"),
+                 _("Referred: your complaint was sent to another agency that handles this kind of case.")),
+    "administratively_closed": (_("Closed"), _("Closed: your complaint was closed without a full investigation.")),
+}
+_REOPENED = (_("Reopened"), _("Reopened: the investigation of your complaint has started again."))
+# Only these steps carry the reason written for the public (never staff notes or names).
+_WITH_PUBLIC_REASON = {"referred", "administratively_closed", "reopened"}
+_FINISHED = {"closed", "administratively_closed", "referred"}
+
 
 def public_status(complaint):
     """{'label': plain-language status, 'timeline': [{'at': datetime, 'label': str, 'reason': str}, ...]}.
 
     Only steps and reasons meant for the complainant; never staff names, notes or findings before they are final.
     """
-    return {
-        "label": _("Received: your complaint is waiting to be reviewed."),
-        "timeline": [{"at": complaint.received_at, "label": _("Complaint received"), "reason": ""}],
-    }
+    from .models import Investigation
+
+    investigation = Investigation.objects.filter(complaint_id=complaint.pk).only("pk").first()
+    if investigation is None:
+        return {
+            "label": _STEPS["received"][1],
+            "timeline": [{"at": complaint.received_at, "label": _STEPS["received"][0], "reason": ""}],
+        }
+    rows = (Investigation.history.filter(id=investigation.pk).order_by("history_date", "history_id")
+            .values_list("history_date", "state", "public_reason"))
+    timeline, previous_state, label = [], None, _STEPS["received"][1]
+    for at, state, public_reason in rows:
+        if state == previous_state:
+            continue
+        if previous_state in _FINISHED and state not in _FINISHED:
+            step, label, key = _REOPENED[0], _REOPENED[1], "reopened"
+        else:
+            step, label = _STEPS.get(state, _STEPS["received"])
+            key = state
+        at = complaint.received_at if previous_state is None else at
+        reason = public_reason if key in _WITH_PUBLIC_REASON else ""
+        if not timeline or timeline[-1]["label"] != step or reason:
+            timeline.append({"at": at, "label": step, "reason": reason})
+        previous_state = state
+    if not timeline:
+        timeline.append({"at": complaint.received_at, "label": _STEPS["received"][0], "reason": ""})
+    return {"label": label, "timeline": timeline}

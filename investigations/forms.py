@@ -1,0 +1,175 @@
+"""Forms of the staff workspace. Each carries the case state it was shown in, so a stale form is recognised."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from complaints.models import Category, Disposition, Officer
+
+from .models import DisciplineDecision, Interview, State
+
+
+class CaseForm(forms.Form):
+    """Base: remembers the state of the case when the form was shown (optimistic locking)."""
+
+    expected_state = forms.ChoiceField(choices=State.choices, widget=forms.HiddenInput, required=False)
+
+
+class ReasonForm(CaseForm):
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+
+class PublicReasonForm(ReasonForm):
+    public_reason = forms.CharField(
+        label=_("Reason the complainant will read"), widget=forms.Textarea(attrs={"rows": 2}), required=False,
+        help_text=_("Plain language; shown in the follow-up portal. No names of staff or officers."),
+    )
+
+
+class ReferForm(PublicReasonForm):
+    referred_to = forms.CharField(label=_("Referred to (agency)"), max_length=200, required=False)
+
+
+class AssignForm(CaseForm):
+    investigator = forms.ModelChoiceField(queryset=None, label=_("Investigator"))
+    attested = forms.BooleanField(
+        label=_("The investigator attests to no personal relationship with anyone involved"), required=False
+    )
+    reason = forms.CharField(label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, investigators=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["investigator"].queryset = investigators
+
+
+class TriageForm(ReasonForm):
+    related_reference = forms.CharField(label=_("Related or duplicate complaint (reference)"), required=False)
+
+    def __init__(self, *args, allegations=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.allegations = list(allegations)
+        categories = Category.objects.filter(active=True)
+        officers = Officer.objects.select_related("unit")
+        for allegation in self.allegations:
+            self.fields[f"category_{allegation.pk}"] = forms.ModelChoiceField(
+                categories, initial=allegation.category_id, label=_("Category"))
+            self.fields[f"officer_{allegation.pk}"] = forms.ModelChoiceField(
+                officers, initial=allegation.officer_id, required=False, label=_("Officer"))
+
+    def allegation_rows(self):
+        return [(a, self[f"category_{a.pk}"], self[f"officer_{a.pk}"]) for a in self.allegations]
+
+    def allegation_changes(self):
+        return {a.pk: {"category": self.cleaned_data[f"category_{a.pk}"],
+                       "officer": self.cleaned_data[f"officer_{a.pk}"]} for a in self.allegations}
+
+
+class FindingForm(forms.Form):
+    allegation = forms.IntegerField(widget=forms.HiddenInput)
+    disposition = forms.ModelChoiceField(Disposition.objects.filter(active=True), label=_("Finding"))
+    reason = forms.CharField(label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class NoteForm(forms.Form):
+    body = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class TaskForm(forms.Form):
+    title = forms.CharField(label=_("Task"), max_length=300)
+    due_on = forms.DateField(label=_("Due on"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class MessageForm(forms.Form):
+    body = forms.CharField(label=_("Message to the complainant"), widget=forms.Textarea(attrs={"rows": 4}))
+    language = forms.CharField(label=_("Language the message is written in"), max_length=10)
+
+
+class TranslationForm(forms.Form):
+    language = forms.CharField(label=_("Language of the translation"), max_length=10, initial="en")
+    text = forms.CharField(label=_("Translation"), widget=forms.Textarea(attrs={"rows": 5}))
+
+
+class WitnessOfficerForm(forms.Form):
+    officer = forms.ModelChoiceField(Officer.objects.all(), label=_("Witness officer"))
+
+
+class InterviewForm(forms.Form):
+    interviewee = forms.CharField(label=_("Who"), max_length=200)
+    interviewee_role = forms.ChoiceField(choices=Interview.IntervieweeRole.choices, label=_("As"))
+    held_at = forms.DateTimeField(label=_("When"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    kind = forms.ChoiceField(choices=Interview.Kind.choices, label=_("How"))
+    rights_notice = forms.ChoiceField(choices=Interview.RightsNotice.choices, label=_("Rights notice"))
+    summary = forms.CharField(label=_("Summary"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class SeparationForm(forms.Form):
+    officer = forms.ModelChoiceField(Officer.objects.none(), label=_("Officer"))
+    separation_date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    reason = forms.ChoiceField(choices=Officer.SeparationReason.choices, label=_("Reason"))
+    notice_served = forms.BooleanField(label=_("Had been served notice of this investigation"), required=False)
+    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, officers=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if officers is not None:
+            self.fields["officer"].queryset = officers
+
+
+class DisciplineForm(CaseForm):
+    officer = forms.ModelChoiceField(Officer.objects.none(), label=_("Officer"))
+    outcome = forms.ChoiceField(choices=DisciplineDecision.Outcome.choices, label=_("Outcome"))
+    suspension_days = forms.IntegerField(label=_("Suspension days"), required=False, min_value=1)
+    effective_date = forms.DateField(label=_("Effective date"), widget=forms.DateInput(attrs={"type": "date"}))
+    reason = forms.CharField(label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, officers=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if officers is not None:
+            self.fields["officer"].queryset = officers
+
+
+class DisciplineChangeForm(forms.Form):
+    original = forms.IntegerField(widget=forms.HiddenInput)
+    kind = forms.ChoiceField(choices=[c for c in DisciplineDecision.Kind.choices if c[0] != "final"],
+                             label=_("Changed by"))
+    outcome = forms.ChoiceField(choices=DisciplineDecision.Outcome.choices, label=_("New outcome"))
+    suspension_days = forms.IntegerField(label=_("Suspension days"), required=False, min_value=1)
+    effective_date = forms.DateField(label=_("Effective date"), widget=forms.DateInput(attrs={"type": "date"}))
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class RetaliationCheckForm(CaseForm):
+    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, people=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.people = list(people)
+        for party in self.people:
+            self.fields[f"asked_{party.pk}"] = forms.BooleanField(
+                label=_("Asked about retaliation"), required=False)
+            self.fields[f"contact_{party.pk}"] = forms.BooleanField(
+                label=_("Other contact with an accused officer found"), required=False)
+            self.fields[f"described_{party.pk}"] = forms.BooleanField(
+                label=_("Described retaliation"), required=False)
+            self.fields[f"notes_{party.pk}"] = forms.CharField(label=_("Notes"), required=False)
+
+    def person_rows(self):
+        return [(p, [self[f"{k}_{p.pk}"] for k in ("asked", "contact", "described", "notes")]) for p in self.people]
+
+    def answers(self):
+        data = self.cleaned_data
+        return {p.pk: {"asked": data[f"asked_{p.pk}"], "contact_found": data[f"contact_{p.pk}"],
+                       "retaliation_described": data[f"described_{p.pk}"], "notes": data[f"notes_{p.pk}"]}
+                for p in self.people}
+
+
+class SearchForm(forms.Form):
+    reference = forms.CharField(label=_("Reference"), required=False)
+    officer = forms.CharField(label=_("Officer (badge or last name)"), required=False)
+    name = forms.CharField(label=_("Person's name"), required=False)
+    category = forms.ModelChoiceField(Category.objects.all(), label=_("Category"), required=False,
+                                      to_field_name="code")
+    status = forms.ChoiceField(choices=[("", "—")] + list(State.choices), label=_("Status"), required=False)
+    received_from = forms.DateField(label=_("Received from"), required=False,
+                                    widget=forms.DateInput(attrs={"type": "date"}))
+    received_to = forms.DateField(label=_("Received to"), required=False,
+                                  widget=forms.DateInput(attrs={"type": "date"}))

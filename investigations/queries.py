@@ -1,0 +1,174 @@
+"""Reads for the staff workspace: every list runs a fixed number of queries per page, whatever its size."""
+
+import datetime
+from collections import defaultdict
+
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Prefetch, Q
+from django.utils import timezone
+
+from complaints import roles
+from complaints.models import Allegation, Complaint, ComplaintTranslation, Evidence, Message, Party
+
+from . import policies
+from .models import (
+    OPEN_STATES,
+    Assignment,
+    DisciplineDecision,
+    Finding,
+    Interview,
+    Investigation,
+    Note,
+    OfficerSeparation,
+    RetaliationCheck,
+    Review,
+    State,
+    Task,
+    WitnessOfficer,
+)
+
+
+def with_list_data(queryset):
+    """What a row of any case list shows: the complaint, the investigator, allegations with officer and category."""
+    return queryset.select_related("complaint", "investigator").prefetch_related(
+        Prefetch("complaint__allegations", queryset=Allegation.objects.select_related("officer", "category"))
+    )
+
+
+def triage_queue(user):
+    """New complaints waiting for intake: urgent first, then oldest first."""
+    qs = policies.visible_investigations(user).filter(state__in=policies.TRIAGE_STATES)
+    return with_list_data(qs.order_by("-complaint__urgent", "complaint__received_at", "pk"))
+
+
+def caseload(user):
+    """The user's open assigned cases, most pressing deadline first."""
+    qs = policies.visible_investigations(user).open().assigned_to(user)
+    return with_list_data(qs.order_by("phase_due_at", "pk"))
+
+
+def board(now=None):
+    """Per investigator: open cases and overdue cases, in two aggregate queries' worth of SQL."""
+    now = now or timezone.now()
+    open_q = Q(caseload__state__in=OPEN_STATES)
+    overdue_q = open_q & (Q(caseload__phase_due_at__lt=now) | Q(caseload__due_at__lt=now))
+    return (
+        get_user_model().objects.filter(groups__name=roles.INVESTIGATOR, is_active=True)
+        .annotate(open_cases=Count("caseload", filter=open_q, distinct=True),
+                  overdue_cases=Count("caseload", filter=overdue_q, distinct=True))
+        .order_by("username")
+    )
+
+
+def awaiting_assignment(user):
+    qs = policies.visible_investigations(user).filter(state=State.TRIAGED)
+    return with_list_data(qs.order_by("-complaint__urgent", "complaint__received_at", "pk"))
+
+
+def in_progress(user):
+    qs = policies.visible_investigations(user).filter(state__in=policies.REASSIGN_STATES)
+    return with_list_data(qs.order_by("phase_due_at", "pk"))
+
+
+def decision_queue(user):
+    """Cases with approved findings waiting for the chief's final discipline."""
+    qs = policies.visible_investigations(user).filter(
+        state=State.FINDINGS_APPROVED,
+        findings__stage=Finding.Stage.APPROVED, findings__disposition__is_sustained=True,
+    ).distinct()
+    return qs.select_related("complaint", "investigator").prefetch_related(
+        Prefetch("findings", queryset=Finding.objects.filter(stage=Finding.Stage.APPROVED).select_related(
+            "allegation__officer", "allegation__category", "disposition"), to_attr="approved_findings"),
+    ).order_by("state_entered_at", "pk")
+
+
+def prior_sustained_history(officer_ids):
+    """{officer id: [approved sustained findings, newest first]} in one query (callers drop the case at hand)."""
+    history = defaultdict(list)
+    if not officer_ids:
+        return history
+    findings = (
+        Finding.objects.filter(stage=Finding.Stage.APPROVED, disposition__is_sustained=True,
+                               allegation__officer_id__in=officer_ids)
+        .select_related("allegation__category", "investigation__complaint", "disposition")
+        .order_by("-recorded_at")
+    )
+    for finding in findings:
+        history[finding.allegation.officer_id].append(finding)
+    return history
+
+
+SEARCH_FIELDS = ("reference", "officer", "name", "category", "status", "received_from", "received_to")
+
+
+def search(user, params):
+    """Cases matching every given criterion (reference, officer, name, category, status, date received)."""
+    qs = policies.visible_investigations(user)
+    reference = (params.get("reference") or "").strip()
+    if reference:
+        qs = qs.filter(complaint__reference__istartswith=reference)
+    officer = (params.get("officer") or "").strip()
+    if officer:
+        qs = qs.filter(
+            Q(complaint__allegations__officer__star_number=officer)
+            | Q(complaint__allegations__officer__last_name__iexact=officer)
+            | Q(complaint__allegations__officer_name_given__icontains=officer)
+        )
+    name = (params.get("name") or "").strip()
+    if name:
+        qs = qs.filter(complaint__parties__name__icontains=name)
+    category = (params.get("category") or "").strip()
+    if category:
+        qs = qs.filter(complaint__allegations__category__code=category)
+    status = (params.get("status") or "").strip()
+    if status:
+        qs = qs.filter(state=status)
+    for key, lookup in (("received_from", "gte"), ("received_to", "lt")):
+        value = params.get(key)
+        if isinstance(value, datetime.date):
+            if key == "received_to":
+                value = value + datetime.timedelta(days=1)
+            start_of_day = timezone.make_aware(datetime.datetime.combine(value, datetime.time()))
+            qs = qs.filter(**{f"complaint__received_at__{lookup}": start_of_day})
+    if officer or name or category:
+        # Joins through allegations and parties repeat a case once per match; keep each case once.
+        qs = Investigation.objects.filter(pk__in=qs.values("pk"))
+    return with_list_data(qs.order_by("-pk"))
+
+
+def timeline(investigation):
+    """Everything that happened to the case, oldest first, from the history tables: when, who, what, why."""
+    complaint_id = investigation.complaint_id
+    sources = [
+        ("case", Investigation.history.filter(id=investigation.pk)),
+        ("assignment", Assignment.history.filter(investigation_id=investigation.pk)),
+        ("finding", Finding.history.filter(investigation_id=investigation.pk)),
+        ("review", Review.history.filter(investigation_id=investigation.pk)),
+        ("interview", Interview.history.filter(investigation_id=investigation.pk)),
+        ("note", Note.history.filter(investigation_id=investigation.pk)),
+        ("task", Task.history.filter(investigation_id=investigation.pk)),
+        ("witness officer", WitnessOfficer.history.filter(investigation_id=investigation.pk)),
+        ("retaliation check", RetaliationCheck.history.filter(investigation_id=investigation.pk)),
+        ("discipline", DisciplineDecision.history.filter(investigation_id=investigation.pk)),
+        ("separation", OfficerSeparation.history.filter(investigation_id=investigation.pk)),
+        ("complaint", Complaint.history.filter(id=complaint_id)),
+        ("allegation", Allegation.history.filter(complaint_id=complaint_id)),
+        ("party", Party.history.filter(complaint_id=complaint_id)),
+        ("evidence", Evidence.history.filter(complaint_id=complaint_id)),
+        ("message", Message.history.filter(complaint_id=complaint_id)),
+        ("translation", ComplaintTranslation.history.filter(complaint_id=complaint_id)),
+    ]
+    events = []
+    for kind, rows in sources:
+        previous_state = None
+        for row in rows.order_by("history_date", "history_id"):
+            event = {"at": row.history_date, "kind": kind, "who": row.history_actor,
+                     "change": row.get_history_type_display(), "reason": row.history_change_reason}
+            if kind == "case":
+                event["from_state"] = previous_state
+                event["to_state"] = row.state
+                event["state_changed"] = previous_state != row.state
+                previous_state = row.state
+            events.append(event)
+    events.sort(key=lambda e: e["at"])
+    return events

@@ -1,0 +1,75 @@
+"""Every list page runs the same number of queries for 5 rows as for 50 (no per-row queries)."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from investigations import services
+
+from .conftest import sustained, walk
+
+pytestmark = pytest.mark.django_db
+
+MAX_QUERIES = 20
+
+
+def count_queries(client, address):
+    with CaptureQueriesContext(connection) as context:
+        response = client.get(address)
+    assert response.status_code == 200
+    return len(context.captured_queries), response
+
+
+def grow(make, count):
+    for _ in range(count):
+        make()
+
+
+def compare(client, user, address, make, rows_in):
+    client.force_login(user)
+    grow(make, 5)
+    small, response = count_queries(client, address)
+    assert rows_in(response) == 5
+    grow(make, 45)
+    large, response = count_queries(client, address)
+    assert rows_in(response) == 50
+    assert small == large, (small, large)
+    assert large <= MAX_QUERIES
+
+
+def listed(response):
+    return len(response.context["page"].object_list)
+
+
+def test_triage_queue(client, team, file_case):
+    compare(client, team["intake"], "/staff/triage/?per_page=50", file_case, listed)
+
+
+def test_caseload(client, team, file_case):
+    def make():
+        case = file_case()
+        services.triage_complaint(case, by=team["intake"])
+        services.assign_investigator(case, team["investigator"], by=team["supervisor"], attested=True)
+
+    compare(client, team["investigator"], "/staff/caseload/?per_page=50", make, listed)
+
+
+def test_supervisor_board(client, team, file_case):
+    def make():
+        services.triage_complaint(file_case(), by=team["intake"])
+
+    compare(client, team["supervisor"], "/staff/board/?per_page=50", make, listed)
+
+
+def test_search(client, team, file_case):
+    compare(client, team["supervisor"], "/staff/search/?officer=2147&per_page=50", file_case, listed)
+
+
+def test_decision_queue_with_prior_history(client, team, file_case):
+    def make():
+        walk(file_case(), team, "findings_approved", disposition=sustained())
+
+    compare(client, team["chief"], "/staff/decisions/?per_page=50", make, lambda r: len(r.context["rows"]))
+    page = client.get("/staff/decisions/?per_page=50").content.decode()
+    # Each case's officer has sustained findings in the 49 other cases waiting.
+    assert "No prior sustained findings." not in page
