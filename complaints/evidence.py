@@ -82,6 +82,18 @@ class RefusedUpload(UploadedFile):
 class EvidenceUploadHandler(FileUploadHandler):
     """Write each file to a temporary file while hashing it with SHA-256; refuse over-size or disallowed files."""
 
+    def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None):
+        self.input_data, self.content_length = input_data, content_length
+
+    def upload_complete(self):
+        # Django's multipart parser treats a body that stops early (the phone lost its connection) as complete,
+        # dropping the unfinished file; the view must refuse the whole submission instead.
+        stream = getattr(self, "input_data", None)
+        stream = getattr(stream, "_stream", stream)  # the request wraps a LimitedStream
+        position, limit = getattr(stream, "_pos", None), getattr(stream, "limit", None)
+        if position is not None and limit is not None and position < limit:
+            mark_interrupted(self.request)
+
     def new_file(self, *args, **kwargs):
         super().new_file(*args, **kwargs)
         if settings.FILE_UPLOAD_TEMP_DIR:
@@ -127,6 +139,9 @@ class EvidenceUploadHandler(FileUploadHandler):
             self._check_type()
         if self.refusal:
             return RefusedUpload(self.file_name, self.refusal, self.received, self.mime_type)
+        # The receipt promises we hold the file: make the bytes durable before the complaint can be filed.
+        self.file.flush()
+        os.fsync(self.file.fileno())
         self.file.seek(0)
         self.file.size = file_size
         self.file.sha256 = self.digest.hexdigest()
@@ -138,6 +153,17 @@ class EvidenceUploadHandler(FileUploadHandler):
     def upload_interrupted(self):
         if hasattr(self, "file"):
             self.file.close()
+        mark_interrupted(self.request)
+
+
+def mark_interrupted(request):
+    if request is not None:
+        request.evidence_upload_interrupted = True
+
+
+def upload_was_interrupted(request):
+    """True when the request body stopped before its end: its files and fields may be incomplete."""
+    return getattr(request, "evidence_upload_interrupted", False)
 
 
 def inspect(upload):

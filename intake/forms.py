@@ -66,6 +66,7 @@ def refusal_message(upload):
         return _("“%(name)s” is too large. Each file can be up to %(size)s.") % {"name": name, "size": size}
     if upload.refusal == evidence_files.EMPTY:
         return _("“%(name)s” is empty.") % {"name": name}
+
     return _(
         "“%(name)s” is not a type of file we can accept. Please send video, photos, audio recordings or PDF documents."
     ) % {"name": name}
@@ -85,6 +86,10 @@ class PublicForm(forms.Form):
 
 
 ACCEPT = "video/*,image/*,audio/*,application/pdf,.pdf,.heic,.heif,.amr,.3gp,.mkv,.m4a,.aac"
+
+
+INTERRUPTED = _("Your files did not arrive completely, so nothing was saved. "
+                "Please check your connection and send the form again.")
 
 
 class MultipleFileInput(forms.FileInput):

@@ -13,6 +13,7 @@ from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse, translate_url
+from django.utils.cache import add_never_cache_headers
 from django.utils.crypto import salted_hmac
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -33,7 +34,7 @@ from complaints.services import (
 from investigations.public import public_status
 
 from . import ratelimit
-from .forms import AddEvidenceForm, ComplaintForm, FollowUpLoginForm, MessageForm, RetaliationForm
+from .forms import INTERRUPTED, AddEvidenceForm, ComplaintForm, FollowUpLoginForm, MessageForm, RetaliationForm
 from .receipts import receipt_pdf
 
 DRAFT_KEY = "intake_draft"
@@ -120,6 +121,10 @@ def file_complaint(request):
         form.is_valid()
         form.add_error(None, _("Please leave the last field empty."))
         return _render_form(request, form)
+    if evidence_files.upload_was_interrupted(request):
+        form.is_valid()
+        form.add_error(None, INTERRUPTED)
+        return _render_form(request, form, notices=_files_notice(request))
     if not form.is_valid():
         return _render_form(request, form, notices=_files_notice(request))
     uploads = form.cleaned_data["evidence"]
@@ -150,7 +155,7 @@ def _filer_email(complaint):
 
 
 def _render_receipt(request, complaint, code, *, email_sent=False):
-    return render(
+    response = render(
         request,
         "intake/receipt.html",
         {
@@ -162,6 +167,8 @@ def _render_receipt(request, complaint, code, *, email_sent=False):
             "email_sent": email_sent,
         },
     )
+    add_never_cache_headers(response)  # the page holds the follow-up code: no copy in any cache
+    return response
 
 
 class CodeRefused(Exception):
@@ -269,7 +276,7 @@ def _followed_complaint(request):
 def _render_case(request, complaint, *, message_form=None, evidence_form=None, retaliation_form=None,
                  notice="", status=200):
     mark_messages_read(complaint)
-    return render(
+    response = render(
         request,
         "intake/follow_up_case.html",
         {
@@ -287,6 +294,8 @@ def _render_case(request, complaint, *, message_form=None, evidence_form=None, r
         },
         status=status,
     )
+    add_never_cache_headers(response)
+    return response
 
 
 def follow_up_case(request):
@@ -316,6 +325,10 @@ def follow_up_case(request):
 
 def _add_evidence(request, complaint):
     form = AddEvidenceForm(request.POST, request.FILES)
+    if evidence_files.upload_was_interrupted(request):
+        form.is_valid()
+        form.add_error(None, INTERRUPTED)
+        return _render_case(request, complaint, evidence_form=form)
     if not form.is_valid():
         return _render_case(request, complaint, evidence_form=form)
     uploads = form.cleaned_data["evidence"]

@@ -1,10 +1,12 @@
 """Filing a complaint through the public form, as each kind of filer, with real media files."""
 
 import hashlib
+import io
 import re
 
 import pytest
 from django.db import connection
+from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
 
 from complaints.models import Allegation, Category, Complaint, Evidence, Party
 
@@ -206,3 +208,14 @@ def test_filed_complaint_and_history_name_the_public_filer(filing):
     assert row.history_change_reason == "complaint filed"
     assert complaint.follow_up_code_hash and shown_code(response) not in complaint.follow_up_code_hash
     assert latest_complaint() == complaint
+
+
+def test_an_upload_cut_off_midway_files_nothing(client, media, evidence_in_tmp):
+    body = encode_multipart(BOUNDARY, {"filer_role": "anonymous", "narrative": "Cut off",
+                                       "evidence": open(media["clip.mp4"], "rb")})  # noqa: SIM115
+    cut = body[: len(body) - 2000]  # the connection dropped before the end of the video
+    response = client.generic("POST", "/en/file/", cut, content_type=MULTIPART_CONTENT,
+                              **{"wsgi.input": io.BytesIO(cut), "CONTENT_LENGTH": str(len(body))})
+    assert "Your files did not arrive completely, so nothing was saved." in response.content.decode()
+    assert not Complaint.objects.exists()
+    assert stored_files(evidence_in_tmp) == []

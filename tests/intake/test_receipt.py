@@ -27,6 +27,7 @@ def test_receipt_page_shows_reference_code_next_steps_and_pdf_button(filing):
     assert "What happens next" in html
     assert 'action="/en/receipt/pdf/"' in html
     assert "We will not show it again" in html
+    assert "no-store" in response["Cache-Control"]  # no cache keeps a copy of the code
 
 
 def test_pdf_receipt_has_reference_account_sha256_and_code_but_never_the_hash(client, filing, media):
