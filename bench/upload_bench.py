@@ -169,10 +169,9 @@ def main():
         f"{hwm_before / 1024:.0f} MiB); peak during the upload {hwm_after / 1024:.0f} MiB "
         f"(growth {growth_mib:.0f} MiB for a {mib:.0f} MiB file): {verdict}.",
         "",
-        "The upload costs more than the copy because one request thread does everything: Django's multipart "
-        "parser (a boundary search in Python), SHA-256, libmagic on the first 64 KiB, the write and the fsync, "
-        "behind the single-process development server. Figures move with the machine's load; run it again on an "
-        "idle machine before comparing.",
+        "Not profiled: in the upload, one request thread of the development server does all the work (Django's "
+        "multipart parsing in 64 KiB chunks, SHA-256, the write and the fsync) while curl builds the request on the "
+        "same 2 cores. Figures move with the machine's load; run it again on an idle machine before comparing.",
         END,
     ]
     section = "\n".join(lines)

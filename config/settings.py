@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     # refuse) replace its commands of the same name.
     "complaints",
     "investigations",
+    "investigations.referrals",
     "intake",
     "simple_history",
 ]
@@ -219,6 +220,9 @@ EVIDENCE_MAX_FILES_PER_COMPLAINT = int(os.environ.get("EVIDENCE_MAX_FILES_PER_CO
 # Per (salted, hashed) client address, counted in the cache for an hour; generous for real filers.
 INTAKE_COMPLAINTS_PER_HOUR = int(os.environ.get("INTAKE_COMPLAINTS_PER_HOUR", "10"))
 INTAKE_FILES_PER_HOUR = int(os.environ.get("INTAKE_FILES_PER_HOUR", "60"))
+# Behind a reverse proxy every request comes from the proxy: name the header it sets with the client's address
+# (e.g. HTTP_X_REAL_IP) so rate limits count filers, not the proxy. Empty: REMOTE_ADDR.
+CLIENT_ADDRESS_HEADER = os.environ.get("CLIENT_ADDRESS_HEADER", "")
 # Wrong follow-up codes allowed per reference and per address within FOLLOW_UP_LOCKOUT_SECONDS.
 FOLLOW_UP_FAILURES_PER_REFERENCE = int(os.environ.get("FOLLOW_UP_FAILURES_PER_REFERENCE", "5"))
 FOLLOW_UP_FAILURES_PER_ADDRESS = int(os.environ.get("FOLLOW_UP_FAILURES_PER_ADDRESS", "20"))

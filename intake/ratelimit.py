@@ -15,8 +15,16 @@ def _digest(kind, value):
     return salted_hmac(f"intake.ratelimit.{kind}", value, algorithm="sha256").hexdigest()[:32]
 
 
+def client_address(request):
+    header = settings.CLIENT_ADDRESS_HEADER
+    if header and request.META.get(header):
+        # X-Forwarded-For style lists: the last entry is the one our own proxy added.
+        return request.META[header].split(",")[-1].strip()
+    return request.META.get("REMOTE_ADDR", "")
+
+
 def address_key(request):
-    return _digest("address", request.META.get("REMOTE_ADDR", ""))
+    return _digest("address", client_address(request))
 
 
 def reference_key(reference):

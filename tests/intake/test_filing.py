@@ -219,3 +219,12 @@ def test_an_upload_cut_off_midway_files_nothing(client, media, evidence_in_tmp):
     assert "Your files did not arrive completely, so nothing was saved." in response.content.decode()
     assert not Complaint.objects.exists()
     assert stored_files(evidence_in_tmp) == []
+
+
+def test_behind_a_proxy_filers_are_counted_by_the_forwarded_address(filing, settings):
+    settings.INTAKE_COMPLAINTS_PER_HOUR = 1
+    settings.CLIENT_ADDRESS_HEADER = "HTTP_X_FORWARDED_FOR"
+    assert filing(HTTP_X_FORWARDED_FOR="198.51.100.1").status_code == 200
+    assert filing(HTTP_X_FORWARDED_FOR="198.51.100.2").status_code == 200  # same proxy, another filer
+    assert filing(HTTP_X_FORWARDED_FOR="198.51.100.1").status_code == 429
+    assert Complaint.objects.count() == 2

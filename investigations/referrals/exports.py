@@ -1,0 +1,356 @@
+"""Referral packets and case files as bytes: PDF (WeasyPrint), JSON, CSV and a zip of referrals due.
+
+Rendering reads only the database: the PDF templates carry their own styles, fonts come from the system
+(fontconfig), and the URL fetcher refuses every URL, so a `file:` or `http:` address typed into a record is
+printed as text and never fetched. Field names are documented in docs/referral-export-fields.md.
+"""
+
+import csv
+import io
+import json
+import zipfile
+
+from django.template.loader import render_to_string
+from django.utils import timezone
+from weasyprint import HTML
+from weasyprint.urls import URLFetcher
+
+from investigations.models import DisciplineDecision, Finding, Review
+from investigations.services import current_discipline
+
+from . import conf, rules
+
+SCHEMA = "post-referral/1"
+
+# Fontconfig takes the first family with each glyph: Latin, Cyrillic, Arabic/Urdu, Devanagari, Gujarati, CJK.
+FONTS = ", ".join([
+    '"Noto Sans"', '"Noto Sans Arabic"', '"Noto Sans Devanagari"', '"Noto Sans Gujarati"', '"Noto Sans CJK SC"',
+    '"Noto Sans CJK TC"', '"Noto Sans CJK KR"', "sans-serif",
+])
+
+
+class RefuseAllFetcher(URLFetcher):
+    """Exports need nothing from outside: no file, network or data URL is ever fetched.
+
+    WeasyPrint catches the error, logs "refused" and leaves the resource out.
+    """
+
+    def fetch(self, url, headers=None):
+        raise ValueError(f"exports fetch no URLs ({url[:60]!r} refused)")
+
+
+def render_pdf(html):
+    """PDF bytes of `html`, with every URL refused."""
+    return HTML(string=html, base_url=None, url_fetcher=RefuseAllFetcher()).write_pdf()
+
+
+def _date(value):
+    if value is None:
+        return None
+    if hasattr(value, "tzinfo"):
+        return timezone.localdate(value).isoformat()
+    return value.isoformat()
+
+
+# -- the referral packet (one dict; every format is made from it) -------------------------------------------
+
+
+def _finding(findings, allegation_id, stage):
+    finding = findings.get((allegation_id, stage))
+    return finding.disposition.public_label if finding else None
+
+
+def _action_type(referral, decision):
+    if referral.trigger == "separation" and referral.separation_id:
+        return f"{referral.separation.reason}_during_investigation"
+    if decision is not None:
+        return decision.outcome
+    return "sustained_finding"
+
+
+def _decision_dict(decision):
+    return {
+        "id": decision.pk,
+        "kind": decision.kind,
+        "outcome": decision.outcome,
+        "outcome_label": str(decision.get_outcome_display()),
+        "suspension_days": decision.suspension_days,
+        "effective_date": _date(decision.effective_date),
+        "decided_on": _date(decision.decided_at),
+        "reason": decision.reason,
+        "changes": decision.changes_id,
+    }
+
+
+def _discipline_chain(investigation, officer):
+    """Every discipline decision for the officer in the case: finals, each followed by its changes, in order."""
+    decisions = list(DisciplineDecision.objects.filter(investigation=investigation, officer=officer)
+                     .order_by("decided_at", "pk"))
+    return decisions
+
+
+def referral_packet(referral):
+    """Everything the board gets about one referral, as plain JSON-ready data."""
+    investigation, officer = referral.investigation, referral.officer
+    complaint = investigation.complaint
+    rule = referral.rule
+    allegations = list(complaint.allegations.filter(officer=officer).select_related("category").order_by("pk"))
+    findings = {(f.allegation_id, f.stage): f for f in Finding.objects.filter(
+        investigation=investigation, allegation__in=allegations).select_related("disposition")}
+    decisions = _discipline_chain(investigation, officer)
+    in_force = rules.determination_in_force(investigation, officer)
+    separation = referral.separation or officer.separations.filter(investigation=investigation).order_by(
+        "-separation_date", "-pk").first()
+    approval = investigation.reviews.filter(decision=Review.Decision.APPROVED).order_by("-decided_at", "-pk").first()
+    sustained = [a for a in allegations
+                 if (f := findings.get((a.pk, Finding.Stage.APPROVED))) and f.disposition.is_sustained]
+    reason = rule.description
+    if sustained:
+        reason += " Sustained: " + "; ".join(sorted({a.category.public_label for a in sustained})) + "."
+    summary = (
+        f"Complaint {complaint.reference} received {_date(complaint.received_at)}; "
+        f"{len(allegations)} allegation(s) against this officer, {len(sustained)} sustained on supervisor review"
+        + (f" ({_date(approval.decided_at)})" if approval else "")
+        + f". Case status: {investigation.get_state_display()}"
+        + (f", closed {_date(investigation.closed_at)}" if investigation.closed_at else "")
+        + "."
+        + (f" Reviewer's reasons: {approval.reasons}" if approval and approval.reasons else "")
+    )
+    return {
+        "schema": SCHEMA,
+        "referral_id": referral.pk,
+        "agency": {"name": conf.agency_name(), "ori": conf.agency_ori()},
+        "officer_name": f"{officer.first_name} {officer.last_name}".strip(),
+        "certification_number": officer.post_certification_number,
+        "action_type": _action_type(referral, in_force),
+        "action_date": _date(referral.trigger_date),
+        "reason": reason,
+        "officer": {
+            "first_name": officer.first_name,
+            "last_name": officer.last_name,
+            "certification_number": officer.post_certification_number,
+            "star_number": officer.star_number,
+            "employee_id": officer.employee_id,
+            "rank": officer.rank,
+            "employment_status": officer.employment_status,
+            "separation_date": _date(officer.separation_date),
+            "separation_reason": officer.separation_reason,
+        },
+        "case": {
+            "reference": complaint.reference,
+            "received_on": _date(complaint.received_at),
+            "incident_on": _date(complaint.incident_at),
+            "state": investigation.state,
+            "closed_on": _date(investigation.closed_at),
+        },
+        "rule": {
+            "state": rule.rule_set.state,
+            "rule_set": rule.rule_set.name,
+            "rule_set_effective_from": _date(rule.rule_set.effective_from),
+            "statute": rule.rule_set.statute,
+            "board": rule.rule_set.board,
+            "code": rule.code,
+            "description": rule.description,
+        },
+        "rules_met": list(referral.rules_met),
+        "conditions_met": referral.conditions_met,
+        "evaluation_note": referral.evaluation_note,
+        "trigger": referral.trigger,
+        "trigger_date": _date(referral.trigger_date),
+        "due_date": _date(referral.due_date),
+        "allegations": [
+            {
+                "id": a.pk,
+                "category_code": a.category.code,
+                "category": a.category.public_label,
+                "summary": a.summary,
+                "recommended_finding": _finding(findings, a.pk, Finding.Stage.RECOMMENDED),
+                "approved_finding": _finding(findings, a.pk, Finding.Stage.APPROVED),
+                "finding_reason": (findings.get((a.pk, Finding.Stage.APPROVED))
+                                   or findings.get((a.pk, Finding.Stage.RECOMMENDED)) or Finding()).reason,
+            }
+            for a in allegations
+        ],
+        "discipline": [_decision_dict(d) for d in decisions],
+        "discipline_in_force": _decision_dict(in_force) if in_force else None,
+        "separation": {
+            "date": _date(separation.separation_date),
+            "reason": separation.reason,
+            "notice_served": separation.notice_served,
+            "notes": separation.notes,
+        } if separation else None,
+        "investigation_summary": summary,
+        "status": {
+            "status": referral.status,
+            "sent_on": _date(referral.sent_on),
+            "sent_method": referral.sent_method,
+            "board_reference": referral.board_reference,
+            "acknowledged_on": _date(referral.acknowledged_on),
+            "closed_reason": referral.closed_reason,
+        },
+    }
+
+
+# -- renderers: (list of packets, chain head) -> bytes -----------------------------------------------------
+
+CSV_FIELDS = [
+    "referral_id", "agency_name", "agency_ori", "officer_name", "officer_last_name", "officer_first_name",
+    "certification_number", "star_number", "employee_id", "action_type", "action_date", "reason",
+    "case_reference", "rule_state", "rule_code", "rules_met", "trigger", "trigger_date", "due_date",
+    "discipline_outcome", "suspension_days", "discipline_kind", "separation_date", "separation_reason",
+    "notice_served", "allegations", "status", "sent_on", "sent_method", "board_reference", "acknowledged_on",
+    "chain_head",
+]
+
+
+def _cell(value):
+    """A CSV cell a spreadsheet shows as text: formulas (=, +, -, @ at the start) are neutralised."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    text = str(value)
+    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + text
+    return text
+
+
+def csv_row(packet, head):
+    force = packet["discipline_in_force"] or {}
+    separation = packet["separation"] or {}
+    status = packet["status"]
+    row = {
+        "referral_id": packet["referral_id"],
+        "agency_name": packet["agency"]["name"],
+        "agency_ori": packet["agency"]["ori"],
+        "officer_name": packet["officer_name"],
+        "officer_last_name": packet["officer"]["last_name"],
+        "officer_first_name": packet["officer"]["first_name"],
+        "certification_number": packet["certification_number"],
+        "star_number": packet["officer"]["star_number"],
+        "employee_id": packet["officer"]["employee_id"],
+        "action_type": packet["action_type"],
+        "action_date": packet["action_date"],
+        "reason": packet["reason"],
+        "case_reference": packet["case"]["reference"],
+        "rule_state": packet["rule"]["state"],
+        "rule_code": packet["rule"]["code"],
+        "rules_met": ";".join(packet["rules_met"]),
+        "trigger": packet["trigger"],
+        "trigger_date": packet["trigger_date"],
+        "due_date": packet["due_date"],
+        "discipline_outcome": force.get("outcome"),
+        "suspension_days": force.get("suspension_days"),
+        "discipline_kind": force.get("kind"),
+        "separation_date": separation.get("date"),
+        "separation_reason": separation.get("reason"),
+        "notice_served": separation.get("notice_served"),
+        "allegations": "; ".join(f"{a['category']}: {a['approved_finding'] or a['recommended_finding'] or 'no finding'}"
+                                 for a in packet["allegations"]),
+        "status": status["status"],
+        "sent_on": status["sent_on"],
+        "sent_method": status["sent_method"],
+        "board_reference": status["board_reference"],
+        "acknowledged_on": status["acknowledged_on"],
+        "chain_head": head,
+    }
+    return {key: _cell(value) for key, value in row.items()}
+
+
+def render_csv(packets, head):
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=CSV_FIELDS, lineterminator="\r\n")
+    writer.writeheader()
+    for packet in packets:
+        writer.writerow(csv_row(packet, head))
+    # A byte-order mark so spreadsheet programs read names with accents as UTF-8.
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def render_json(packets, head):
+    document = {"schema": SCHEMA, "chain_head": head, "generated_at": timezone.now().isoformat(),
+                "referrals": packets}
+    return json.dumps(document, ensure_ascii=False, indent=2, sort_keys=True).encode("utf-8")
+
+
+def render_referral_pdf(packets, head):
+    html = render_to_string("referrals/packet_pdf.html", {
+        "packets": packets, "chain_head": head, "fonts": FONTS, "agency": conf.agency_name(),
+        "generated_at": timezone.localtime(),
+    })
+    return render_pdf(html)
+
+
+RENDERERS = {"pdf": render_referral_pdf, "json": render_json, "csv": render_csv}
+
+
+def bulk_zip(referrals, head, first, last):
+    """One archive: a PDF and a JSON per referral, one CSV of them all, and a manifest with every file's SHA-256."""
+    import hashlib
+
+    packets = [referral_packet(r) for r in referrals]
+    files = {}
+    for packet in packets:
+        stem = f"referral-{packet['case']['reference']}-{packet['referral_id']}"
+        files[f"{stem}.pdf"] = render_referral_pdf([packet], head)
+        files[f"{stem}.json"] = render_json([packet], head)
+    files["referrals.csv"] = render_csv(packets, head)
+    manifest = {
+        "schema": SCHEMA, "agency": conf.agency_name(), "due_from": first.isoformat(), "due_to": last.isoformat(),
+        "chain_head": head, "referral_ids": [p["referral_id"] for p in packets],
+        "files": {name: hashlib.sha256(data).hexdigest() for name, data in sorted(files.items())},
+    }
+    files["manifest.json"] = json.dumps(manifest, indent=2, sort_keys=True).encode("utf-8")
+    buffer = io.BytesIO()
+    # A fixed timestamp inside the archive: the same data gives the same bytes (and SHA-256).
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name in sorted(files):
+            info = zipfile.ZipInfo(name, date_time=(first.year, first.month, first.day, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, files[name])
+    return buffer.getvalue()
+
+
+# -- the case file -----------------------------------------------------------------------------------------
+
+
+def case_timeline(investigation):
+    """Every change to the case's state, with who and why, oldest first (from the history table)."""
+    rows = investigation.history.order_by("history_date", "history_id").values_list(
+        "history_date", "history_actor", "state", "history_change_reason")
+    return [{"at": at, "actor": actor, "state": state, "reason": reason} for at, actor, state, reason in rows]
+
+
+def case_file_pdf(investigation, head, *, contact_details, exported_by):
+    complaint = investigation.complaint
+    allegations = list(complaint.allegations.select_related("officer", "category").order_by("pk"))
+    findings = {(f.allegation_id, f.stage): f for f in investigation.findings.select_related("disposition",
+                                                                                              "recorded_by")}
+    rows = [{
+        "allegation": a,
+        "recommended": findings.get((a.pk, Finding.Stage.RECOMMENDED)),
+        "approved": findings.get((a.pk, Finding.Stage.APPROVED)),
+    } for a in allegations]
+    decisions = list(investigation.discipline_decisions.select_related("officer", "decided_by", "changes")
+                     .order_by("decided_at", "pk"))
+    html = render_to_string("referrals/case_file_pdf.html", {
+        "investigation": investigation,
+        "complaint": complaint,
+        "parties": list(complaint.parties.order_by("pk")),
+        "contact_details": contact_details,
+        "allegations": rows,
+        "reviews": list(investigation.reviews.select_related("reviewer").order_by("decided_at", "pk")),
+        "decisions": decisions,
+        "in_force": {d.pk: current_discipline(d).pk for d in decisions if d.kind == DisciplineDecision.Kind.FINAL},
+        "separations": list(investigation.officer_separations.select_related("officer").order_by("separation_date")),
+        "evidence": list(complaint.evidence.order_by("submitted_at", "pk")),
+        "interviews": list(investigation.interviews.order_by("held_at", "pk")),
+        "referrals": list(investigation.post_referrals.select_related("officer", "rule").order_by("pk")),
+        "timeline": case_timeline(investigation),
+        "chain_head": head,
+        "fonts": FONTS,
+        "agency": conf.agency_name(),
+        "exported_by": exported_by,
+        "generated_at": timezone.localtime(),
+    })
+    return render_pdf(html)

@@ -1,0 +1,31 @@
+"""Who may reach the referral queue, export packets, close referrals and export case files."""
+
+from complaints import roles
+from investigations import policies as case_policies
+
+
+def can_work_queue(user):
+    """The POST liaison: exports packets, records sending and acknowledgement."""
+    return user.is_authenticated and user.has_perm("referrals.work_referral")
+
+
+def can_close(user):
+    """A supervisor closes a referral that does not apply (with a reason)."""
+    return user.is_authenticated and user.has_perm("referrals.close_referral")
+
+
+def can_view_queue(user):
+    return can_work_queue(user) or can_close(user)
+
+
+def can_export_case_file(user, investigation):
+    """Supervisors for any case they can see; investigators for the cases assigned to them."""
+    if not user.is_authenticated or not user.has_perm("referrals.export_case_file"):
+        return False
+    if not case_policies.can_view_case(user, investigation):
+        return False
+    return case_policies.has_any_role(user, roles.SUPERVISOR) or investigation.investigator_id == user.pk
+
+
+def can_see_contact_details(user, investigation):
+    return case_policies.can_view_contact_details(user, investigation)
