@@ -320,3 +320,24 @@ def test_others_cannot_export_the_case_file(client, team, case_with_evidence, wh
 
     assert client.get(case_file_url(case_with_evidence)).status_code == 403
     assert ExportLog.objects.count() == 0
+
+
+def test_names_in_any_script_are_printed_with_noto_fonts(client, liaison, file_case, team, roster):
+    officer = roster["officer"]
+    with recorded(label="test", reason="roster name in the officer's own script"):
+        officer.first_name, officer.last_name = "伟", "王"
+        officer.save()
+    case = file_case(categories=("excessive-force",))
+    decide(case, team, officer, outcome="termination", reason="Ударил задержанного; ضرب المحتجز")
+    client.force_login(liaison)
+
+    response = client.get(f"/staff/referrals/{Referral.objects.get().pk}/export.pdf")
+
+    reader = PdfReader(io.BytesIO(response.content))
+    text = pdf_text(response.content)
+    assert "伟 王" in text and "Ударил задержанного" in text
+    fonts = {str(font["/BaseFont"]) for page in reader.pages
+             for font in page["/Resources"]["/Font"].values() if "/BaseFont" in font.get_object()}
+    assert any(name.endswith("+Noto-Sans-CJK-SC") for name in fonts), fonts
+    assert any(name.endswith("+Noto-Sans-Arabic") for name in fonts), fonts
+    assert any(name.endswith("+Noto-Sans") for name in fonts), fonts
