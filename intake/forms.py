@@ -254,7 +254,8 @@ class ComplaintForm(PublicForm):
         role = data["filer_role"]
         parties, allegations = [], []
         if role != Complaint.FilerRole.ANONYMOUS:
-            party_role = "harmed" if role == Complaint.FilerRole.HARMED_PERSON else "witness"
+            # A third-party filer may be a witness or someone filing for another person: "complainant" fits both.
+            party_role = "harmed" if role == Complaint.FilerRole.HARMED_PERSON else "complainant"
             parties.append({
                 "role": party_role, "is_filer": True, "name": data["name"], "phone": data["phone"],
                 "email": data["email"], "preferred_language": data.get("preferred_language") or language,
@@ -293,13 +294,24 @@ def _info_name(code):
     return get_language_info(code)["name_local"]
 
 
+class CodeInput(forms.TextInput):
+    """A text box for the follow-up code that never writes a typed code back into a page."""
+
+    def __init__(self, attrs=None):
+        super().__init__({"autocomplete": "off", "spellcheck": "false", "autocapitalize": "characters",
+                          **(attrs or {})})
+
+    def format_value(self, value):
+        return None
+
+
 class FollowUpLoginForm(PublicForm):
     reference = forms.CharField(
         label=_("Reference number"), max_length=40, help_text=_("For example: C-2026-000123"),
         error_messages=_messages(),
     )
     code = forms.CharField(
-        label=_("Follow-up code"), max_length=80,
+        label=_("Follow-up code"), max_length=80, widget=CodeInput,
         help_text=_("The private code from your receipt. Spaces, dashes and capital letters do not matter."),
         error_messages=_messages(),
     )

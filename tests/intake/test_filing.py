@@ -50,7 +50,8 @@ def test_witness_can_file_without_giving_a_name(filing):
     response = filing({"filer_role": "third_party", "harmed_person_name": "My neighbour"})
     complaint = Complaint.objects.get(reference=shown_reference(response))
     assert complaint.filer_role == "third_party"
-    assert complaint.parties.get(is_filer=True).name == ""
+    filer = complaint.parties.get(is_filer=True)
+    assert (filer.role, filer.name) == ("complainant", "")
     assert complaint.parties.get(is_filer=False).name == "My neighbour"
 
 

@@ -50,6 +50,7 @@ def test_wrong_code_and_unknown_reference_get_the_same_answer(client, filed):
         return re.sub(r'value="[^"]*"', "", response.content.decode())  # the token and what was typed
 
     assert without_csrf(wrong_code) == without_csrf(wrong_reference)
+    assert "ABCD-EFGH" not in wrong_code.content.decode()  # a typed code is never written back into the page
 
 
 def test_wrong_codes_are_limited_per_reference_even_from_many_addresses(client, filed, settings):
