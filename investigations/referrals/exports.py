@@ -15,7 +15,8 @@ from django.utils import timezone
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher
 
-from investigations.models import DisciplineDecision, Finding, Review
+from complaints.models import Allegation, Evidence
+from investigations.models import DisciplineDecision, Finding, OfficerSeparation, Review
 from investigations.services import current_discipline
 
 from . import conf, rules
@@ -315,10 +316,26 @@ def bulk_zip(referrals, head, first, last):
 
 
 def case_timeline(investigation):
-    """Every change to the case's state, with who and why, oldest first (from the history table)."""
-    rows = investigation.history.order_by("history_date", "history_id").values_list(
-        "history_date", "history_actor", "state", "history_change_reason")
-    return [{"at": at, "actor": actor, "state": state, "reason": reason} for at, actor, state, reason in rows]
+    """What happened to the case, oldest first, from the history tables: who, what and why."""
+    complaint_id = investigation.complaint_id
+    sources = [
+        (investigation.history.all(), lambda row: f"case {row.state}"),
+        (Allegation.history.filter(complaint_id=complaint_id), lambda row: f"allegation #{row.id}"),
+        (Evidence.history.filter(complaint_id=complaint_id), lambda row: f"evidence {row.original_name}"),
+        (Finding.history.filter(investigation_id=investigation.pk),
+         lambda row: f"{row.stage} finding on allegation #{row.allegation_id}"),
+        (Review.history.filter(investigation_id=investigation.pk), lambda row: f"review: {row.decision}"),
+        (DisciplineDecision.history.filter(investigation_id=investigation.pk),
+         lambda row: f"discipline #{row.id} ({row.kind}): {row.outcome}"),
+        (OfficerSeparation.history.filter(investigation_id=investigation.pk),
+         lambda row: f"officer separation: {row.reason}"),
+    ]
+    entries = []
+    for rows, describe in sources:
+        for row in rows.order_by("history_date", "history_id"):
+            entries.append({"at": row.history_date, "actor": row.history_actor, "what": describe(row),
+                            "change": row.get_history_type_display(), "reason": row.history_change_reason})
+    return sorted(entries, key=lambda e: e["at"])
 
 
 def case_file_pdf(investigation, head, *, contact_details, exported_by):

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from complaints.chain import chain_head
-from complaints.history import SYSTEM, recorded
+from complaints.history import SYSTEM, acting, recorded
 from investigations.exceptions import InvalidInput, MissingReason, NotPermitted, TransitionNotAllowed
 from investigations.models import Investigation
 
@@ -44,7 +44,9 @@ def evaluate_case(investigation, *, event):
     from complaints.models import Officer
 
     touched = []
-    with transaction.atomic(), recorded(label=SYSTEM, reason=f"POST referral rules evaluated after {event}"):
+    # The system evaluates, whoever's action set it off: history says "system", and the reason names the event.
+    with transaction.atomic(), acting(label=SYSTEM), recorded(label=SYSTEM,
+                                                              reason=f"POST referral rules evaluated after {event}"):
         for officer_id in _officers_to_check(investigation):
             officer = Officer.objects.get(pk=officer_id)
             bases = rules.bases_for(investigation, officer)

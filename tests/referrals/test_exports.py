@@ -302,6 +302,8 @@ def test_assigned_investigator_exports_the_whole_case_file(client, team, case_wi
     assert "dashcam.mp4" in text
     assert hashlib.sha256(b"1234").hexdigest() in flat
     assert "investigation started" in text and "triaged: ok" in text  # timeline with reasons
+    assert "approved finding on allegation" in text and "final discipline for" in text
+    assert "evidence for the case file" in text
     assert "il-a1-suspension-10-days" in text  # the referral it gave rise to
     assert log.chain_head in flat
 

@@ -49,7 +49,9 @@ def test_ten_day_suspension_is_referred_ten_days_after_the_final_determination(f
     assert referral.trigger_date == determination_day(decision)
     assert referral.due_date == determination_day(decision) + datetime.timedelta(days=10)
     assert referral.status == Status.DUE and referral.conditions_met
-    assert referral.history.get().history_change_reason.startswith("POST referral rules evaluated after discipline")
+    created = referral.history.get()
+    assert created.history_change_reason.startswith("POST referral rules evaluated after discipline")
+    assert (created.history_actor, created.history_user) == ("system", None)
 
 
 def test_nine_day_suspension_does_not_meet_the_suspension_condition(file_case, team, certified):
