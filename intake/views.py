@@ -65,7 +65,8 @@ def _switch_language(request):
     language = request.POST.get("language")
     if language not in dict(settings.LANGUAGES):
         language = get_language()
-    request.session[DRAFT_KEY] = {"data": _draft_data(request.POST), "had_files": bool(request.FILES)}
+    request.session[DRAFT_KEY] = {"data": _draft_data(request.POST), "had_files": bool(request.FILES),
+                                  "same_language": language == get_language()}
     response = HttpResponseRedirect(translate_url(request.path, language))
     response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, max_age=settings.LANGUAGE_COOKIE_AGE,
                         samesite="Lax", secure=settings.SESSION_COOKIE_SECURE)
@@ -98,7 +99,9 @@ def file_complaint(request):
         draft = request.session.pop(DRAFT_KEY, None)
         if draft:
             form = ComplaintForm(initial=draft["data"])
-            notices.append(_("Your answers are kept in the new language."))
+            # Enter in a text box presses the first button of the form, the language switcher's: no news then.
+            if not draft.get("same_language"):
+                notices.append(_("Your answers are kept in the new language."))
             if draft.get("had_files"):
                 notices.append(_("Please choose your files again."))
         else:

@@ -229,3 +229,12 @@ def test_behind_a_proxy_filers_are_counted_by_the_forwarded_address(filing, sett
     assert filing(HTTP_X_FORWARDED_FOR="198.51.100.2").status_code == 200  # same proxy, another filer
     assert filing(HTTP_X_FORWARDED_FOR="198.51.100.1").status_code == 429
     assert Complaint.objects.count() == 2
+
+
+def test_enter_in_a_text_box_keeps_the_answers_quietly(client, db):
+    # The switcher's button is the form's first button, so Enter "switches" to the language already shown.
+    client.post("/en/file/", {"narrative": "Half written", "language": "en", "switch_language": "1"})
+    page = client.get("/en/file/").content.decode()
+    assert "Half written" in page
+    assert "Your answers are kept in the new language." not in page
+    assert not Complaint.objects.exists()
