@@ -185,13 +185,16 @@ def test_anonymous_complaint_stores_no_address_or_browser(filing, media):
 
 def test_language_switch_keeps_what_was_typed(client, db):
     response = client.post("/en/file/", {"filer_role": "third_party", "narrative": "Lo que vi en la calle",
-                                         "location": "Parque central", "language": "es", "switch_language": "1"})
+                                         "location": "Parque central", "accessibility_needs": ["asl", "tty"],
+                                         "language": "es", "switch_language": "1"})
     assert response.status_code == 302
     assert response["Location"] == "/es/file/"
     page = client.get("/es/file/").content.decode()
     assert "Lo que vi en la calle" in page
     assert 'value="Parque central"' in page
     assert re.search(r'value="third_party"[^>]*checked', page)
+    assert re.search(r'value="asl"[^>]*checked', page) and re.search(r'value="tty"[^>]*checked', page)
+    assert not re.search(r'value="interpreter"[^>]*checked', page)
     assert not Complaint.objects.exists()
 
 

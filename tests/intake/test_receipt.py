@@ -5,6 +5,7 @@ import io
 
 import pytest
 from django.core import mail
+from django.utils import translation
 from pypdf import PdfReader
 
 from complaints.models import Complaint
@@ -97,6 +98,8 @@ def test_code_can_be_emailed_to_a_filer_who_gave_an_address(client, filing):
     assert reference in mail.outbox[0].subject
     assert code in mail.outbox[0].body
     assert "/es/follow-up/" in mail.outbox[0].body
+    with translation.override("es"):
+        assert translation.gettext("Thank you for your complaint.") in mail.outbox[0].body  # in the filer's language
 
 
 def test_anonymous_filer_is_not_offered_email(filing):
