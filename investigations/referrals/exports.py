@@ -6,6 +6,7 @@ printed as text and never fetched. Field names are documented in docs/referral-e
 """
 
 import csv
+import hashlib
 import io
 import json
 import zipfile
@@ -84,10 +85,9 @@ def _decision_dict(decision):
 
 
 def _discipline_chain(investigation, officer):
-    """Every discipline decision for the officer in the case: finals, each followed by its changes, in order."""
-    decisions = list(DisciplineDecision.objects.filter(investigation=investigation, officer=officer)
-                     .order_by("decided_at", "pk"))
-    return decisions
+    """Every discipline decision for the officer in the case (finals and their changes), oldest first."""
+    return list(DisciplineDecision.objects.filter(investigation=investigation, officer=officer)
+                .order_by("decided_at", "pk"))
 
 
 def referral_packet(referral):
@@ -287,8 +287,6 @@ RENDERERS = {"pdf": render_referral_pdf, "json": render_json, "csv": render_csv}
 
 def bulk_zip(referrals, head, first, last):
     """One archive: a PDF and a JSON per referral, one CSV of them all, and a manifest with every file's SHA-256."""
-    import hashlib
-
     packets = [referral_packet(r) for r in referrals]
     files = {}
     for packet in packets:

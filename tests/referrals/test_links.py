@@ -1,0 +1,32 @@
+"""The template filters other pages use to link to the referral queue and the case-file export."""
+
+import pytest
+from django.template import Context, Template
+
+from complaints import roles
+
+pytestmark = pytest.mark.django_db
+
+LINKS = Template(
+    "{% load referrals %}{% if user|may_reach_referrals %}<a href=\"{% url 'referrals:queue' %}\">queue</a>{% endif %}"
+    "{% if user|may_export_case_file:case %}<a href=\"{% url 'referrals:case_file' case.complaint.reference %}\">"
+    "file</a>{% endif %}"
+)
+
+
+@pytest.mark.parametrize(("who", "queue", "case_file"), [
+    (roles.POST_LIAISON, True, False),
+    ("supervisor", True, True),
+    ("investigator", False, True),
+    ("other investigator", False, False),
+    (roles.CHIEF, False, False),
+    (roles.AUDITOR, False, False),
+])
+def test_links_show_only_to_whom_the_pages_answer(team, case, who, queue, case_file):
+    from .conftest import walk
+
+    walk(case, team, "assigned")
+    html = LINKS.render(Context({"user": team[who], "case": case}))
+
+    assert ('href="/staff/referrals/"' in html) == queue
+    assert (f'href="/staff/referrals/cases/{case.complaint.reference}/case-file.pdf"' in html) == case_file
