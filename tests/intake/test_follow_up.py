@@ -139,3 +139,26 @@ def test_signing_out_closes_the_case_on_this_device(client, filed):
     open_case(client, complaint, code)
     client.post("/en/follow-up/sign-out/")
     assert client.get("/en/follow-up/case/").status_code == 302
+
+
+def test_files_added_later_count_toward_the_per_complaint_limit(client, filing, media, settings):
+    settings.EVIDENCE_MAX_FILES_PER_COMPLAINT = 2
+    response = filing({"filer_role": "harmed"}, files=[media["photo.jpg"]])
+    complaint, code = Complaint.objects.get(reference=shown_reference(response)), shown_code(response)
+    open_case(client, complaint, code)
+    with open(media["photo.png"], "rb") as one, open(media["photo.webp"], "rb") as two:
+        refused = client.post("/en/follow-up/case/", {"action": "evidence", "evidence": [one, two]})
+    assert "already has the most files we can take online (2)" in refused.content.decode()
+    assert complaint.evidence.count() == 1
+
+
+def test_files_per_address_per_hour_are_limited(client, filed, media, settings):
+    settings.INTAKE_FILES_PER_HOUR = 1
+    complaint, code = filed
+    open_case(client, complaint, code)
+    with open(media["photo.png"], "rb") as photo:
+        assert client.post("/en/follow-up/case/", {"action": "evidence", "evidence": photo}).status_code == 200
+    with open(media["photo.jpg"], "rb") as photo:
+        limited = client.post("/en/follow-up/case/", {"action": "evidence", "evidence": photo})
+    assert limited.status_code == 429
+    assert complaint.evidence.count() == 1
