@@ -1,5 +1,7 @@
 """The referral tables are records like every other: history-tracked, and guarded in the database."""
 
+import io
+
 import pytest
 from django.apps import apps
 from django.db import connection
@@ -23,3 +25,31 @@ def test_every_referral_model_is_a_record_and_every_table_is_guarded():
         assert guards[table]["update"] == append_only, table
         if connection.vendor == "postgresql":
             assert guards[table]["truncate"], table
+
+
+def test_history_chain_stays_intact_through_seeding_evaluation_sending_and_export(
+        client, liaison, file_case, team, certified):
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from complaints.chain import verify_all
+    from investigations.referrals.models import Referral
+
+    from .conftest import decide
+
+    case = file_case(categories=("bias",))
+    decide(case, team, certified, outcome="counseling")
+    referral = Referral.objects.get()
+    client.force_login(liaison)
+    assert client.get(f"/staff/referrals/{referral.pk}/export.json").status_code == 200
+    assert client.post(f"/staff/referrals/{referral.pk}/sent/", {
+        "sent_on": timezone.localdate().isoformat(), "method": "email"}).status_code == 302
+    out = io.StringIO()
+    call_command("evaluate_referrals", stdout=out)
+    assert "1 referral(s) evaluated" in out.getvalue()
+
+    report = verify_all()
+
+    assert report.breaks == []
+    referral.refresh_from_db()
+    assert referral.history.count() == 2  # created by the evaluation, then sent; re-evaluation changed nothing
