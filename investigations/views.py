@@ -56,13 +56,13 @@ def _require(allowed):
         raise PermissionDenied
 
 
-def _page(request, queryset):
+def _page(request, queryset, param="page"):
     try:
         per_page = int(request.GET.get("per_page", PAGE_SIZES[0]))
     except ValueError:
         per_page = PAGE_SIZES[0]
     per_page = per_page if per_page in PAGE_SIZES else PAGE_SIZES[0]
-    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+    return Paginator(queryset, per_page).get_page(request.GET.get(param))
 
 
 def _load_case(request, reference):
@@ -125,7 +125,7 @@ def board(request):
     return render(request, "investigations/board.html", {
         "investigators": list(queries.board()),
         "page": _page(request, queries.awaiting_assignment(request.user)),
-        "in_progress": _page(request, queries.in_progress(request.user)),
+        "in_progress": _page(request, queries.in_progress(request.user), param="progress_page"),
     })
 
 

@@ -252,3 +252,31 @@ def test_discipline_changes_are_new_records_pointing_at_the_original(case, team,
     assert original.outcome == "termination"
     assert change.changes == original
     assert services.current_discipline(original) == change
+
+
+def test_deadline_policy_overrides_the_default_target(file_case, team):
+    from investigations.models import DeadlinePolicy
+
+    with recorded(by=team["administrator"] if "administrator" in team else None, label="test",
+                  reason="agency sets a 10-day triage target"):
+        DeadlinePolicy.objects.create(phase="triaged", target_days=10)
+    case = file_case()
+    services.triage_complaint(case, by=team["intake"])
+    case = reload(case)
+    assert (case.phase_due_at - case.state_entered_at).days == 10
+
+
+def test_triage_classifies_identifies_the_officer_and_links_a_related_complaint(file_case, team, roster):
+    from complaints.models import Category
+
+    earlier = file_case().complaint
+    case = file_case(officer=None, categories=("other",))
+    allegation = case.complaint.allegations.get()
+    services.triage_complaint(case, by=team["intake"], reason="officer identified from the vehicle number",
+                              allegation_changes={allegation.pk: {"category": Category.objects.get(code="bias"),
+                                                                  "officer": roster["officer"]}},
+                              related_to=earlier)
+    allegation.refresh_from_db()
+    assert allegation.officer == roster["officer"] and allegation.category.code == "bias"
+    assert Complaint.objects.get(pk=case.complaint_id).related_to == earlier
+    assert allegation.history.first().history_change_reason.startswith("triaged: officer identified")

@@ -1,0 +1,222 @@
+"""Benchmark of the staff list pages (caseload, supervisor board, search, triage, decisions) on a large data set.
+
+Usage (from the repository root):
+
+    .venv/bin/python bench/staff_pages_bench.py                      # SQLite throwaway file in /tmp
+    .venv/bin/python bench/staff_pages_bench.py --complaints 200000 \
+        --database-url postgres://postgres@127.0.0.1:5432/complaints_staff_bench
+
+The data set is generated with bulk_create on a throwaway database: that BYPASSES the history tables and the
+hash chain (no historical rows are written for the generated records), which is acceptable only because the
+database is thrown away. Pages are requested through Django's test client as a signed-in user, so the timing
+includes URL routing, middleware, the policy checks, the queries and template rendering (not the network).
+"""
+
+import argparse
+import datetime
+import os
+import random
+import re
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--complaints", type=int, default=200_000)
+    parser.add_argument("--database-url", default="sqlite:////tmp/staff_pages_bench.sqlite3")
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--reuse", action="store_true", help="keep an existing generated database")
+    return parser.parse_args()
+
+
+def prepare_database(url, reuse):
+    if url.startswith("sqlite:///"):
+        path = Path(url.removeprefix("sqlite:///"))
+        if not reuse:
+            for suffix in ("", "-wal", "-shm"):
+                candidate = Path(str(path) + suffix)
+                if candidate.exists():
+                    candidate.unlink()  # our own throwaway benchmark file, never the application's database
+    elif url.startswith("postgres") and not reuse:
+        import psycopg
+
+        base, name = url.rsplit("/", 1)
+        with psycopg.connect(base + "/postgres", autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+            conn.execute(f'CREATE DATABASE "{name}"')
+    os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-secret")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+
+def generate(total):
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+    from django.db import transaction
+    from django.utils import timezone
+
+    from complaints import roles
+    from complaints.history import recorded
+    from complaints.models import Allegation, Category, Complaint, Disposition, Officer, Party, Unit
+    from investigations.models import Finding, Investigation, State
+
+    rng = random.Random(2026)
+    User = get_user_model()
+    with recorded(label="bench", reason="benchmark roster"):
+        units = [Unit.objects.create(code=f"U{i}", name=f"Unit {i}") for i in range(20)]
+        officers = [
+            Officer.objects.create(first_name=f"First{i}", last_name=f"Last{i}", star_number=str(1000 + i),
+                                   employee_id=f"B{i}", unit=units[i % len(units)])
+            for i in range(600)
+        ]
+    users = {}
+    for role in roles.ALL_ROLES:
+        user = User.objects.create_user(username=f"bench-{role.replace(' ', '-')}", password="x" * 16)
+        user.groups.add(Group.objects.get(name=role))
+        users[role] = user
+    investigators = [users[roles.INVESTIGATOR]]
+    for i in range(24):
+        user = User.objects.create_user(username=f"bench-investigator-{i}", password="x" * 16)
+        user.groups.add(Group.objects.get(name=roles.INVESTIGATOR))
+        investigators.append(user)
+    categories = list(Category.objects.all())
+    sustained = Disposition.objects.get(code="sustained")
+    not_sustained = Disposition.objects.get(code="not-sustained")
+    states = ([State.RECEIVED] * 3 + [State.TRIAGED] * 2 + [State.ASSIGNED] * 2 + [State.INVESTIGATING] * 10
+              + [State.RETALIATION_CHECK] + [State.SUPERVISOR_REVIEW] * 2 + [State.FINDINGS_APPROVED]
+              + [State.CLOSED] * 40 + [State.REFERRED] * 3 + [State.ADMINISTRATIVELY_CLOSED] * 3)
+    names = ["Rosa Díaz", "Sam Lee", "Ana Kowalska", "Minh Nguyen", "Omar Haddad", "Li Wei", "Maria Santos",
+             "John Smith", "Aisha Khan", "Ivan Petrov"]
+    now = timezone.now()
+    batch = 5000
+    reference_number = 0
+    for start in range(0, total, batch):
+        size = min(batch, total - start)
+        with transaction.atomic():
+            complaints = []
+            for _ in range(size):
+                reference_number += 1
+                received = now - datetime.timedelta(minutes=rng.randint(0, 3 * 365 * 24 * 60))
+                complaints.append(Complaint(
+                    reference=f"C-{received.year}-{reference_number:07d}", filer_role=rng.choice(
+                        ["harmed", "third_party", "anonymous", "representative"]),
+                    language=rng.choice(["en", "es", "pl", "ar", "zh-hans", "vi"]), received_at=received,
+                    narrative="Generated benchmark complaint.", district=f"D{rng.randint(1, 25)}",
+                    urgent=rng.random() < 0.02, sealed=rng.random() < 0.01,
+                ))
+            complaints = Complaint.objects.bulk_create(complaints)
+            investigations, allegations, parties = [], [], []
+            for complaint in complaints:
+                state = rng.choice(states)
+                investigator = None if state in (State.RECEIVED, State.TRIAGED, State.REFERRED) else rng.choice(
+                    investigators)
+                entered = complaint.received_at + datetime.timedelta(days=rng.randint(0, 30))
+                investigations.append(Investigation(
+                    complaint=complaint, state=state, investigator=investigator, state_entered_at=entered,
+                    phase_due_at=entered + datetime.timedelta(days=30), due_at=complaint.received_at
+                    + datetime.timedelta(days=180),
+                ))
+                for _ in range(rng.choice([1, 1, 2, 3])):
+                    allegations.append(Allegation(complaint=complaint, officer=rng.choice(officers),
+                                                  category=rng.choice(categories)))
+                if complaint.filer_role != "anonymous":
+                    parties.append(Party(complaint=complaint, role="harmed", is_filer=True,
+                                         name=f"{rng.choice(names)} {rng.randint(1, 9999)}"))
+            investigations = Investigation.objects.bulk_create(investigations)
+            allegations = Allegation.objects.bulk_create(allegations)
+            Party.objects.bulk_create(parties)
+            by_complaint = {inv.complaint_id: inv for inv in investigations}
+            findings = []
+            for allegation in allegations:
+                inv = by_complaint[allegation.complaint_id]
+                if inv.state in (State.FINDINGS_APPROVED, State.CLOSED):
+                    disposition = sustained if rng.random() < 0.15 else not_sustained
+                    findings.append(Finding(investigation=inv, allegation=allegation, stage="approved",
+                                            disposition=disposition, recorded_by=users[roles.SUPERVISOR],
+                                            recorded_at=inv.state_entered_at))
+            Finding.objects.bulk_create(findings)
+        print(f"  generated {start + size} complaints", file=sys.stderr)
+    return users
+
+
+def time_pages(users, repeat):
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from complaints import roles
+    from investigations.models import Investigation
+
+    pages = [
+        ("caseload (investigator)", roles.INVESTIGATOR, "/staff/caseload/"),
+        ("caseload, 100 per page", roles.INVESTIGATOR, "/staff/caseload/?per_page=100"),
+        ("supervisor board", roles.SUPERVISOR, "/staff/board/"),
+        ("supervisor board, page 40", roles.SUPERVISOR, "/staff/board/?progress_page=40"),
+        ("triage queue (intake)", roles.INTAKE_COORDINATOR, "/staff/triage/"),
+        ("decision queue (chief)", roles.CHIEF, "/staff/decisions/"),
+        ("search: reference prefix", roles.SUPERVISOR, "/staff/search/?reference=C-2025-00012"),
+        ("search: officer badge", roles.SUPERVISOR, "/staff/search/?officer=1042"),
+        ("search: person's name", roles.SUPERVISOR, "/staff/search/?name=Omar+Haddad+77"),
+        ("search: category + status", roles.SUPERVISOR, "/staff/search/?category=excessive-force&status=closed"),
+        ("search: date range", roles.SUPERVISOR, "/staff/search/?received_from=2025-01-01&received_to=2025-01-31"),
+    ]
+    results = []
+    client = Client()
+    for label, role, url in pages:
+        client.force_login(users[role])
+        client.get(url)  # warm caches (templates, connection)
+        timings = []
+        for _ in range(repeat):
+            with CaptureQueriesContext(connection) as queries:
+                started = time.perf_counter()
+                response = client.get(url)
+                elapsed = time.perf_counter() - started
+            assert response.status_code == 200, (url, response.status_code)
+            timings.append(elapsed * 1000)
+        found = re.search(r"\((\d+) cases?\)", response.content.decode())
+        rows = found.group(1) if found else "-"
+        results.append((label, statistics.median(timings), max(timings), len(queries.captured_queries), rows))
+    return results, Investigation.objects.count()
+
+
+def main():
+    args = parse_args()
+    prepare_database(args.database_url, args.reuse)
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    from django.db import connection
+
+    from complaints import roles
+
+    started = time.perf_counter()
+    if not args.reuse:
+        call_command("migrate", verbosity=0)
+        users = generate(args.complaints)
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
+    else:
+        from django.contrib.auth import get_user_model
+
+        User = get_user_model()
+        users = {role: User.objects.get(username=f"bench-{role.replace(' ', '-')}") for role in roles.ALL_ROLES}
+    generated_in = time.perf_counter() - started
+    results, count = time_pages(users, args.repeat)
+    print(f"\n{connection.vendor}: {count} complaints/investigations (set-up {generated_in:.0f} s), "
+          f"median of {args.repeat} requests\n")
+    print("| page | median ms | max ms | queries | matching cases |")
+    print("|---|---:|---:|---:|---:|")
+    for label, median, worst, queries, rows in results:
+        print(f"| {label} | {median:.0f} | {worst:.0f} | {queries} | {rows} |")
+
+
+if __name__ == "__main__":
+    main()
