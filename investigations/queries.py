@@ -8,11 +8,10 @@ from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
 
 from complaints import roles
-from complaints.models import Allegation, Complaint, ComplaintTranslation, Evidence, Message, Party
+from complaints.models import Allegation, Complaint, ComplaintTranslation, Evidence, Message, Officer, Party
 
 from . import policies
 from .models import (
-    OPEN_STATES,
     Assignment,
     DisciplineDecision,
     Finding,
@@ -48,16 +47,21 @@ def caseload(user):
 
 
 def board(now=None):
-    """Per investigator: open cases and overdue cases, in two aggregate queries' worth of SQL."""
+    """Every active investigator with `open_cases` and `overdue_cases` set, in two queries."""
     now = now or timezone.now()
-    open_q = Q(caseload__state__in=OPEN_STATES)
-    overdue_q = open_q & (Q(caseload__phase_due_at__lt=now) | Q(caseload__due_at__lt=now))
-    return (
-        get_user_model().objects.filter(groups__name=roles.INVESTIGATOR, is_active=True)
-        .annotate(open_cases=Count("caseload", filter=open_q, distinct=True),
-                  overdue_cases=Count("caseload", filter=overdue_q, distinct=True))
-        .order_by("username")
-    )
+    overdue_q = Q(phase_due_at__lt=now) | Q(due_at__lt=now)
+    counts = {
+        row["investigator"]: row
+        for row in Investigation.objects.open().filter(investigator__isnull=False).values("investigator")
+        .annotate(open_cases=Count("pk"), overdue_cases=Count("pk", filter=overdue_q)).order_by()
+    }
+    people = list(get_user_model().objects.filter(groups__name=roles.INVESTIGATOR, is_active=True)
+                  .order_by("username"))
+    for person in people:
+        row = counts.get(person.pk, {})
+        person.open_cases = row.get("open_cases", 0)
+        person.overdue_cases = row.get("overdue_cases", 0)
+    return people
 
 
 def awaiting_assignment(user):
@@ -109,17 +113,17 @@ def search(user, params):
         qs = qs.filter(complaint__reference__istartswith=reference)
     officer = (params.get("officer") or "").strip()
     if officer:
-        qs = qs.filter(
-            Q(complaint__allegations__officer__star_number=officer)
-            | Q(complaint__allegations__officer__last_name__iexact=officer)
-            | Q(complaint__allegations__officer_name_given__icontains=officer)
-        )
+        # Roster officers first (indexed), then what filers gave for officers not yet identified.
+        officer_ids = Officer.objects.filter(Q(star_number=officer) | Q(last_name__iexact=officer)).values("pk")
+        qs = qs.filter(complaint_id__in=Allegation.objects.filter(
+            Q(officer_id__in=officer_ids) | Q(officer_badge_given=officer)
+            | Q(officer_name_given__icontains=officer)).values("complaint_id"))
     name = (params.get("name") or "").strip()
     if name:
-        qs = qs.filter(complaint__parties__name__icontains=name)
+        qs = qs.filter(complaint_id__in=Party.objects.filter(name__icontains=name).values("complaint_id"))
     category = (params.get("category") or "").strip()
     if category:
-        qs = qs.filter(complaint__allegations__category__code=category)
+        qs = qs.filter(complaint_id__in=Allegation.objects.filter(category__code=category).values("complaint_id"))
     status = (params.get("status") or "").strip()
     if status:
         qs = qs.filter(state=status)
@@ -130,9 +134,6 @@ def search(user, params):
                 value = value + datetime.timedelta(days=1)
             start_of_day = timezone.make_aware(datetime.datetime.combine(value, datetime.time()))
             qs = qs.filter(**{f"complaint__received_at__{lookup}": start_of_day})
-    if officer or name or category:
-        # Joins through allegations and parties repeat a case once per match; keep each case once.
-        qs = Investigation.objects.filter(pk__in=qs.values("pk"))
     return with_list_data(qs.order_by("-pk"))
 
 
