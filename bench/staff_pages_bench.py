@@ -151,8 +151,10 @@ def time_pages(users, repeat):
     from django.test.utils import CaptureQueriesContext
 
     from complaints import roles
+    from complaints.models import Complaint
     from investigations.models import Investigation
 
+    some_reference = Complaint.objects.filter(sealed=False).order_by("pk").values_list("reference", flat=True)[1233]
     pages = [
         ("caseload (investigator)", roles.INVESTIGATOR, "/staff/caseload/"),
         ("caseload, 100 per page", roles.INVESTIGATOR, "/staff/caseload/?per_page=100"),
@@ -160,6 +162,7 @@ def time_pages(users, repeat):
         ("supervisor board, page 40", roles.SUPERVISOR, "/staff/board/?progress_page=40"),
         ("triage queue (intake)", roles.INTAKE_COORDINATOR, "/staff/triage/"),
         ("decision queue (chief)", roles.CHIEF, "/staff/decisions/"),
+        ("search: full reference", roles.SUPERVISOR, f"/staff/search/?reference={some_reference}"),
         ("search: reference prefix", roles.SUPERVISOR, "/staff/search/?reference=C-2025-00012"),
         ("search: officer badge", roles.SUPERVISOR, "/staff/search/?officer=1042"),
         ("search: person's name", roles.SUPERVISOR, "/staff/search/?name=Omar+Haddad+77"),

@@ -1,6 +1,7 @@
 """Reads for the staff workspace: every list runs a fixed number of queries per page, whatever its size."""
 
 import datetime
+import re
 from collections import defaultdict
 
 from django.contrib.auth import get_user_model
@@ -102,6 +103,7 @@ def prior_sustained_history(officer_ids):
     return history
 
 
+FULL_REFERENCE = re.compile(r"^C-\d{4}-\d{6,}$")
 SEARCH_FIELDS = ("reference", "officer", "name", "category", "status", "received_from", "received_to")
 
 
@@ -110,7 +112,11 @@ def search(user, params):
     qs = policies.visible_investigations(user)
     reference = (params.get("reference") or "").strip()
     if reference:
-        qs = qs.filter(complaint__reference__istartswith=reference)
+        reference = reference.upper()
+        if FULL_REFERENCE.match(reference):
+            qs = qs.filter(complaint__reference=reference)  # the unique index answers this at once
+        else:
+            qs = qs.filter(complaint__reference__startswith=reference)
     officer = (params.get("officer") or "").strip()
     if officer:
         # Roster officers first (indexed), then what filers gave for officers not yet identified.

@@ -73,3 +73,20 @@ def test_decision_queue_with_prior_history(client, team, file_case):
     page = client.get("/staff/decisions/?per_page=50").content.decode()
     # Each case's officer has sustained findings in the 49 other cases waiting.
     assert "No prior sustained findings." not in page
+
+
+def test_search_by_full_reference_and_by_prefix_find_the_case(client, team, file_case):
+    case = file_case()
+    file_case()
+    client.force_login(team["supervisor"])
+    exact = client.get(f"/staff/search/?reference={case.complaint.reference.lower()}")
+    assert [c.pk for c in exact.context["page"].object_list] == [case.pk]
+    prefix = client.get(f"/staff/search/?reference={case.complaint.reference[:6]}")
+    assert len(prefix.context["page"].object_list) == 2
+
+
+def test_search_without_match_says_so(client, team, file_case):
+    file_case()
+    client.force_login(team["supervisor"])
+    page = client.get("/staff/search/?reference=C-1999-").content.decode()
+    assert "(0 cases)" in page and "No cases." in page
