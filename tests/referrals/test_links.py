@@ -30,3 +30,18 @@ def test_links_show_only_to_whom_the_pages_answer(team, case, who, queue, case_f
 
     assert ('href="/staff/referrals/"' in html) == queue
     assert (f'href="/staff/referrals/cases/{case.complaint.reference}/case-file.pdf"' in html) == case_file
+
+
+@pytest.mark.parametrize(("who", "queue", "case_file"), [
+    ("supervisor", True, True),
+    ("investigator", False, True),
+])
+def test_the_staff_menu_and_case_page_carry_the_links(client, team, case, who, queue, case_file):
+    from .conftest import walk
+
+    walk(case, team, "assigned")
+    client.force_login(team[who])
+    page = client.get(f"/staff/cases/{case.complaint.reference}/").content.decode()
+
+    assert ('href="/staff/referrals/"' in page) == queue
+    assert (f'href="/staff/referrals/cases/{case.complaint.reference}/case-file.pdf"' in page) == case_file
