@@ -228,8 +228,11 @@ FOLLOW_UP_FAILURES_PER_REFERENCE = int(os.environ.get("FOLLOW_UP_FAILURES_PER_RE
 FOLLOW_UP_FAILURES_PER_ADDRESS = int(os.environ.get("FOLLOW_UP_FAILURES_PER_ADDRESS", "20"))
 FOLLOW_UP_LOCKOUT_SECONDS = int(os.environ.get("FOLLOW_UP_LOCKOUT_SECONDS", "900"))
 # Rate limits live in the cache only (never with a complaint). The default cache is per process: with several
-# app processes, point CACHES at a shared cache so the limits hold across them.
+# app processes, set REDIS_URL (e.g. redis://127.0.0.1:6379/0) so the limits hold across them.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "intake"}}
+if os.environ.get("REDIS_URL"):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                          "LOCATION": os.environ["REDIS_URL"], "KEY_PREFIX": "complaints"}}
 CSRF_FAILURE_VIEW = "intake.views.csrf_failure"
 
 EMAIL_BACKEND = os.environ.get(

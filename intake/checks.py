@@ -20,5 +20,6 @@ def check_shared_cache(app_configs, **kwargs):
     backend = settings.CACHES.get("default", {}).get("BACKEND", "")
     if backend.endswith("LocMemCache"):
         return [Warning("The default cache is per process: with several app processes, the intake rate limits "
-                        "(complaints, files, wrong follow-up codes) apply per process.", id="intake.W001")]
+                        "(complaints, files, wrong follow-up codes) apply per process; set REDIS_URL.",
+                        id="intake.W001")]
     return []
