@@ -1,0 +1,85 @@
+"""Raw SQL against every table of every app, with a row in each: DELETE (and history UPDATE, and TRUNCATE on
+PostgreSQL) is refused, and no row goes missing. A whole case is walked through the workflow to fill them."""
+
+import datetime
+
+import pytest
+from django.apps import apps
+from django.db import connection
+from django.utils import timezone
+
+from complaints.history import recorded
+from complaints.models import Disposition
+from investigations import services
+from investigations.models import DeadlinePolicy, EncounterLog
+from investigations.referrals import services as referrals
+from investigations.referrals.models import Referral
+from tests.investigations.conftest import case, file_case, team, walk  # noqa: F401 - fixtures used below
+
+from .test_purge_protection import history_tables, record_tables, refused, row_counts
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def every_table_filled(complaint_with_everything, case, team, roster):  # noqa: F811 - pytest fixtures
+    investigator, supervisor, chief = team["investigator"], team["supervisor"], team["chief"]
+    officer = roster["officer"]
+    with recorded(by=team["administrator"], reason="agency sets a 60-day investigation target"):
+        DeadlinePolicy.objects.create(phase="investigating", target_days=60)
+    with recorded(label="test", reason="encounter log import"):
+        EncounterLog.objects.create(source_id="S-1", kind="stop", occurred_at=timezone.now(), officer=officer,
+                                    subject_name="Rosa Díaz")
+    walk(case, team, "investigating")
+    services.add_witness_officer(case, roster["sergeant"], by=investigator)
+    services.record_interview(case, by=investigator, interviewee="Rosa Díaz", interviewee_role="complainant",
+                              held_at=timezone.now(), kind="phone", rights_notice="n/a")
+    services.add_note(case, by=investigator, body="Body-camera footage requested.")
+    services.add_task(case, by=investigator, title="Canvass the block")
+    for allegation in case.complaint.allegations.all():
+        services.record_finding(case, allegation, Disposition.objects.get(code="sustained"), by=investigator)
+    services.begin_retaliation_check(case, by=investigator)
+    answers = {p.pk: {"asked": True} for p in services.identified_people(case)}
+    check = services.record_retaliation_check(case, by=investigator, answers=answers)
+    assert check.spawned_complaint is not None  # the stop in the encounter log is a concern
+    services.submit_for_review(case, by=investigator)
+    services.approve_findings(case, by=supervisor)
+    decision = services.record_final_discipline(case, officer, by=chief, outcome="suspension", suspension_days=15,
+                                                effective_date=datetime.date.today(), reason="unlawful force")
+    services.record_discipline_change(decision, by=chief, kind="arbitration", outcome="suspension",
+                                      suspension_days=12, effective_date=datetime.date.today(), reason="award")
+    services.record_officer_separation(officer, by=supervisor, investigation=case,
+                                       separation_date=datetime.date.today(), reason="resigned")
+    referral = Referral.objects.get(investigation=case)
+    referrals.export_referral(referral, "json", by=team["POST liaison"])
+    return case
+
+
+def test_every_table_of_every_app_has_a_row_and_refuses_raw_deletes(every_table_filled):
+    before = row_counts()
+    empty = sorted(t for t, n in before.items() if n == 0)
+    assert empty == [], f"tables without a row, so untested here: {empty}"
+    for table in record_tables() + history_tables():
+        assert refused(f'DELETE FROM "{table}"'), f"DELETE on {table} was not refused"
+    assert row_counts() == before
+
+
+def test_every_history_and_log_table_refuses_raw_updates(every_table_filled):
+    before = row_counts()
+    append_only = history_tables() + [m._meta.db_table for m in apps.get_models()
+                                      if m.__name__ in {"EvidenceAccess", "ExportLog"}]
+    for table in append_only:
+        column = "history_change_reason" if table in history_tables() else "id"
+        value = "'rewritten'" if column == "history_change_reason" else "id"
+        assert refused(f'UPDATE "{table}" SET {column} = {value}'), f"UPDATE on {table} was not refused"
+    assert row_counts() == before
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'")
+def test_every_table_refuses_truncate_on_postgresql(every_table_filled):
+    before = row_counts()
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    for table in record_tables() + history_tables():
+        assert refused(f'TRUNCATE "{table}" CASCADE'), table
+    assert row_counts() == before
