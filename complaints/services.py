@@ -2,7 +2,7 @@
 
 import secrets
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from .codes import code_matches, hash_code, is_current
@@ -15,8 +15,17 @@ CODE_LENGTH = 20  # 20 symbols of a 30-symbol alphabet: about 98 bits
 
 
 def allocate_reference(year=None):
-    """The next reference number for `year` (C-2026-000123); call inside a transaction."""
+    """The next reference number for `year` (C-2026-000123); call inside a transaction.
+
+    On PostgreSQL a sequence per year hands it out without a lock held until commit (migration 0004), so
+    concurrent filers never wait on each other; a rolled-back filing leaves a gap, never a reused number.
+    """
     year = year or timezone.now().year
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT complaints_next_reference(%s)", [year])
+            number = cursor.fetchone()[0]
+        return f"C-{year}-{number:06d}"
     ReferenceCounter.objects.get_or_create(year=year)
     counter = ReferenceCounter.objects.select_for_update().get(year=year)
     counter.last_number += 1
