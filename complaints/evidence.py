@@ -85,12 +85,10 @@ class _Spool:
     """Hash and write one upload's chunks on a thread of its own, so reading and parsing the next chunk overlaps them.
 
     SHA-256 and file writes release the GIL, so on two cores the request thread parses while this one hashes and
-    writes. At most QUEUED chunks wait (memory stays flat), and the kernel is asked to start writing to disk every
-    WRITEBACK_EVERY bytes, so the fsync before acceptance waits for the last few MiB, not the whole file.
+    writes. At most QUEUED chunks wait, so memory stays flat.
     """
 
     QUEUED = 4
-    WRITEBACK_EVERY = 32 * 1024 * 1024
     IDLE_SECONDS = 300  # a request that dies without telling the handler leaves no thread behind for long
 
     def __init__(self, file):
@@ -102,7 +100,6 @@ class _Spool:
         self._thread.start()
 
     def _run(self):
-        written = flushed = 0
         while True:
             try:
                 chunk = self._chunks.get(timeout=self.IDLE_SECONDS)
@@ -115,12 +112,6 @@ class _Spool:
             try:
                 self.digest.update(chunk)
                 self.file.write(chunk)
-                written += len(chunk)
-                if written - flushed >= self.WRITEBACK_EVERY and hasattr(os, "posix_fadvise"):
-                    self.file.flush()
-                    # Starts writeback of what is written so far without waiting for it (Linux).
-                    os.posix_fadvise(self.file.fileno(), flushed, written - flushed, os.POSIX_FADV_DONTNEED)
-                    flushed = written
             except OSError as error:  # e.g. disk full: raised to the request in finish()
                 self.error = error
 

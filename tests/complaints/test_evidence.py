@@ -93,7 +93,7 @@ def spool_threads():
 
 
 def test_large_file_is_hashed_and_written_whole_across_many_chunks(settings, tmp_path):
-    content = PNG + os.urandom(40 * 1024 * 1024)  # 40 MiB: many 1 MiB chunks, past the first early writeback
+    content = PNG + os.urandom(40 * 1024 * 1024)  # 40 MiB: many 1 MiB chunks
     [upload] = parsed_files(content, "photo.png", settings, tmp_path)
     assert upload.sha256 == hashlib.sha256(content).hexdigest()
     assert upload.size == len(content)
