@@ -32,6 +32,10 @@ DEBUG = env_bool("DEBUG")
 # Only ever used when DEBUG is on; production must set DJANGO_SECRET_KEY (checked below).
 DEVELOPMENT_SECRET_KEY = "development-only-secret-key-never-use-in-production"
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", DEVELOPMENT_SECRET_KEY)
+# The key follow-up codes are stored under (HMAC-SHA256, complaints.codes). Kept apart from SECRET_KEY so that
+# rotating SECRET_KEY (sessions, CSRF) does not lock every filer out; when unset it is derived from SECRET_KEY,
+# which `check --deploy` reports as an error (complaints.E003). Never change it: stored codes would stop matching.
+FOLLOW_UP_CODE_KEY = os.environ.get("FOLLOW_UP_CODE_KEY", "")
 
 LOCAL_HOSTS = ["127.0.0.1", "localhost", "[::1]", "testserver"]
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS") or list(LOCAL_HOSTS)
@@ -251,3 +255,7 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "complaints@localhost")
+
+# Staff lists count matching cases up to this many; past it they say "more than 1000 cases" and page on with
+# Next, so a list of 200,000 cases costs what one of 1,000 does (investigations.pagination).
+STAFF_LIST_COUNT_UP_TO = int(os.environ.get("STAFF_LIST_COUNT_UP_TO", "1000"))

@@ -110,7 +110,13 @@ class Investigation(ConcurrentTransitionMixin, Record):
 
     class Meta:
         ordering = ["-id"]
-        indexes = [models.Index(fields=["investigator", "state"])]
+        indexes = [
+            models.Index(fields=["investigator", "state"]),
+            # The staff lists' orders (investigations.queries): a page is read in index order, not sorted.
+            models.Index(fields=["investigator", "phase_due_at", "id"], name="investigation_caseload_order"),
+            models.Index(fields=["phase_due_at", "id"], name="investigation_due_order"),
+            models.Index(fields=["state", "state_entered_at", "id"], name="investigation_state_order"),
+        ]
         permissions = [
             ("triage_investigation", "Can triage complaints and refer them out"),
             ("assign_investigation", "Can assign and reassign investigators"),

@@ -2,10 +2,11 @@
 
 import datetime
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from complaints import roles
@@ -35,10 +36,19 @@ def with_list_data(queryset):
     )
 
 
+# Urgent first, then oldest; the complaint id breaks ties (one investigation per complaint). The same columns as the
+# index complaint_queue_order, so PostgreSQL reads a queue page in index order and stops after it.
+QUEUE_ORDER = ("-complaint__urgent", "complaint__received_at", "complaint_id")
+
+
+def _in_states(user, states):
+    """Visible investigations in `states`, with the state condition written once (see visible_investigations)."""
+    return policies.visible_investigations(user, Investigation.objects.filter(state__in=states), within_states=states)
+
+
 def triage_queue(user):
     """New complaints waiting for intake: urgent first, then oldest first."""
-    qs = policies.visible_investigations(user).filter(state__in=policies.TRIAGE_STATES)
-    return with_list_data(qs.order_by("-complaint__urgent", "complaint__received_at", "pk"))
+    return with_list_data(_in_states(user, policies.TRIAGE_STATES).order_by(*QUEUE_ORDER))
 
 
 def caseload(user):
@@ -66,8 +76,7 @@ def board(now=None):
 
 
 def awaiting_assignment(user):
-    qs = policies.visible_investigations(user).filter(state=State.TRIAGED)
-    return with_list_data(qs.order_by("-complaint__urgent", "complaint__received_at", "pk"))
+    return with_list_data(_in_states(user, (State.TRIAGED,)).order_by(*QUEUE_ORDER))
 
 
 def in_progress(user):
@@ -76,31 +85,65 @@ def in_progress(user):
 
 
 def decision_queue(user):
-    """Cases with approved findings waiting for the chief's final discipline."""
-    qs = policies.visible_investigations(user).filter(
-        state=State.FINDINGS_APPROVED,
-        findings__stage=Finding.Stage.APPROVED, findings__disposition__is_sustained=True,
-    ).distinct()
+    """Cases with approved findings waiting for the chief's final discipline (only those with a sustained one)."""
+    sustained = Finding.objects.filter(investigation=OuterRef("pk"), stage=Finding.Stage.APPROVED,
+                                       disposition__is_sustained=True)
+    qs = policies.visible_investigations(user).filter(state=State.FINDINGS_APPROVED).filter(Exists(sustained))
     return qs.select_related("complaint", "investigator").prefetch_related(
         Prefetch("findings", queryset=Finding.objects.filter(stage=Finding.Stage.APPROVED).select_related(
             "allegation__officer", "allegation__category", "disposition"), to_attr="approved_findings"),
     ).order_by("state_entered_at", "pk")
 
 
-def prior_sustained_history(officer_ids):
-    """{officer id: [approved sustained findings, newest first]} in one query (callers drop the case at hand)."""
-    history = defaultdict(list)
+def prior_sustained_history(officer_ids, newest):
+    """{officer id: (number of approved sustained findings, the `newest` most recent of them)} in one query."""
+    history = {}
     if not officer_ids:
         return history
+    officer = F("allegation__officer_id")
     findings = (
         Finding.objects.filter(stage=Finding.Stage.APPROVED, disposition__is_sustained=True,
                                allegation__officer_id__in=officer_ids)
+        .annotate(history_officer=officer,
+                  rank=Window(RowNumber(), partition_by=officer, order_by=[F("recorded_at").desc(), F("pk").desc()]),
+                  officer_total=Window(Count("pk"), partition_by=officer))
+        .filter(rank__lte=newest)
         .select_related("allegation__category", "investigation__complaint", "disposition")
-        .order_by("-recorded_at")
+        .order_by("history_officer", "rank")
     )
     for finding in findings:
-        history[finding.allegation.officer_id].append(finding)
+        history.setdefault(finding.history_officer, (finding.officer_total, []))[1].append(finding)
     return history
+
+
+def decision_rows(cases, shown=10):
+    """Per case of the decision queue, each officer with a sustained finding here and their prior sustained history
+    (the newest `shown` findings from other cases, and how many there are), from one aggregated query."""
+    here = defaultdict(list)
+    for case in cases:
+        for finding in case.approved_findings:
+            if finding.disposition.is_sustained and finding.allegation.officer_id:
+                here[case.pk, finding.allegation.officer_id].append(finding)
+    # Enough of each officer's newest findings to show `shown` after leaving out those of the case at hand.
+    on_page = Counter()
+    for (_case, officer_id), findings in here.items():
+        on_page[officer_id] = max(on_page[officer_id], len(findings))
+    history = prior_sustained_history(set(on_page), shown + max(on_page.values(), default=0))
+    rows = []
+    for case in cases:
+        officers = {}
+        for finding in case.approved_findings:
+            officer_id = finding.allegation.officer_id
+            if (case.pk, officer_id) not in here or officer_id in officers:
+                continue
+            total, newest = history.get(officer_id, (0, []))
+            officers[officer_id] = {
+                "officer": finding.allegation.officer, "sustained": here[case.pk, officer_id],
+                "prior": [f for f in newest if f.investigation_id != case.pk][:shown],
+                "prior_count": total - len(here[case.pk, officer_id]),
+            }
+        rows.append({"case": case, "officers": list(officers.values())})
+    return rows
 
 
 FULL_REFERENCE = re.compile(r"^C-\d{4}-\d{6,}$")
@@ -120,7 +163,10 @@ def search(user, params):
     officer = (params.get("officer") or "").strip()
     if officer:
         # Roster officers first (indexed), then what filers gave for officers not yet identified.
-        officer_ids = Officer.objects.filter(Q(star_number=officer) | Q(last_name__iexact=officer)).values("pk")
+        # Resolved to a list first: PostgreSQL can then combine three indexes (officer, badge given, name given
+        # by trigram) instead of reading every allegation.
+        officer_ids = list(Officer.objects.filter(Q(star_number=officer) | Q(last_name__iexact=officer))
+                           .values_list("pk", flat=True))
         qs = qs.filter(complaint_id__in=Allegation.objects.filter(
             Q(officer_id__in=officer_ids) | Q(officer_badge_given=officer)
             | Q(officer_name_given__icontains=officer)).values("complaint_id"))

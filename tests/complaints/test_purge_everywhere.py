@@ -9,7 +9,7 @@ from django.db import connection
 from django.utils import timezone
 
 from complaints.history import recorded
-from complaints.models import Disposition
+from complaints.models import Disposition, ReferenceCounter
 from investigations import services
 from investigations.models import DeadlinePolicy, EncounterLog
 from investigations.referrals import services as referrals
@@ -30,6 +30,8 @@ def every_table_filled(complaint_with_everything, case, team, roster):  # noqa: 
     with recorded(label="test", reason="encounter log import"):
         EncounterLog.objects.create(source_id="S-1", kind="stop", occurred_at=timezone.now(), officer=officer,
                                     subject_name="Rosa Díaz")
+    # PostgreSQL numbers complaints from a sequence (migration 0004); the counter SQLite uses still needs a row here.
+    ReferenceCounter.objects.get_or_create(year=1999)
     walk(case, team, "investigating")
     services.add_witness_officer(case, roster["sergeant"], by=investigator)
     services.record_interview(case, by=investigator, interviewee="Rosa Díaz", interviewee_role="complainant",
