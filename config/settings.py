@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "investigations",
     "investigations.referrals",
     "intake",
+    "notices",
     "simple_history",
 ]
 
@@ -251,3 +252,18 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "complaints@localhost")
+
+# Notices to filers (notices app): "there is news, sign in with your code", never case details. The public
+# address of the site goes into e-mails and texts, which are sent outside any request.
+PUBLIC_SITE_URL = os.environ.get("PUBLIC_SITE_URL", "http://127.0.0.1:8000")
+# Text messages: a dotted path to a backend class with send(phone, text), e.g. "notices.sms.ConsoleBackend".
+# Empty (the default): no text messages are sent.
+NOTICE_SMS_BACKEND = os.environ.get("NOTICE_SMS_BACKEND", "")
+
+# The office, as printed on receipts and closure letters (fill in the agency's own).
+OFFICE_ADDRESS = os.environ.get("OFFICE_ADDRESS", "Police complaint office, 100 Main Street, Room 200")
+OFFICE_PHONE = os.environ.get("OFFICE_PHONE", "555-0100")
+OFFICE_TTY = os.environ.get("OFFICE_TTY", "711")
+# Time frames promised to filers, in days: first contact, and the usual length of an investigation.
+OFFICE_FIRST_CONTACT_DAYS = int(os.environ.get("OFFICE_FIRST_CONTACT_DAYS", "5"))
+OFFICE_INVESTIGATION_DAYS = int(os.environ.get("OFFICE_INVESTIGATION_DAYS", "180"))

@@ -348,3 +348,28 @@ class RetaliationForm(PublicForm):
         help_text=_("Tell us who threatened, followed, punished or pressured you or your family, and when."),
         error_messages=_messages(required=_("Please tell us what happened.")),
     )
+
+
+class NoticeForm(PublicForm):
+    """An address for news only: kept apart from the complaint (notices.models.NoticeAddress)."""
+
+    email = forms.EmailField(
+        label=_("E-mail address"), required=False, max_length=254,
+        error_messages=_messages(invalid=INVALID_EMAIL),
+    )
+    phone = forms.CharField(
+        label=_("Mobile phone number for text messages"), required=False, max_length=50, error_messages=_messages(),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not settings.NOTICE_SMS_BACKEND:
+            # Text messages are off: don't ask for a number we would not use.
+            del self.fields["phone"]
+
+    def clean(self):
+        cleaned = super().clean()
+        cleaned.setdefault("phone", "")
+        if not self.errors and not cleaned.get("email") and not cleaned.get("phone"):
+            raise forms.ValidationError(_("Please give an e-mail address."))
+        return cleaned
