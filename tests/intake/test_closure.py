@@ -93,7 +93,7 @@ def test_follow_up_page_explains_each_finding_and_says_discipline_was_imposed_wi
     for text in expected:
         assert escape(text) in page
     with translation.override("es"):
-        assert DisciplineDecision.Outcome.SUSPENSION.label not in page
+        assert str(DisciplineDecision.Outcome.SUSPENSION.label) not in page
     assert "suspension" not in page.lower()
 
 
