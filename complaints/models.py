@@ -168,6 +168,7 @@ class Complaint(Record):
         PHONE = "phone", _("telephone")
         WALK_IN = "walk_in", _("in person")
         MAIL = "mail", _("mail")
+        ASL_VIDEO = "asl_video", _("ASL video")
         EMAIL = "email", _("e-mail")
         INTERNAL = "internal", _("internal (department member)")
         REFERRAL = "referral", _("referred by another agency")

@@ -24,6 +24,7 @@ INVALID_CHOICE = _("Please choose one of the options.")
 FILER_ROLES = [
     (Complaint.FilerRole.HARMED_PERSON, _("It happened to me")),
     (Complaint.FilerRole.THIRD_PARTY, _("I saw it happen, or I am filing for someone else")),
+    (Complaint.FilerRole.REPRESENTATIVE, _("I am a lawyer, advocate or guardian filing for the person it happened to")),
     (Complaint.FilerRole.ANONYMOUS, _("I want to stay anonymous (no name or contact details)")),
 ]
 
@@ -255,12 +256,14 @@ class ComplaintForm(PublicForm):
         parties, allegations = [], []
         if role != Complaint.FilerRole.ANONYMOUS:
             # A third-party filer may be a witness or someone filing for another person: "complainant" fits both.
-            party_role = "harmed" if role == Complaint.FilerRole.HARMED_PERSON else "complainant"
+            party_role = {Complaint.FilerRole.HARMED_PERSON: "harmed",
+                          Complaint.FilerRole.REPRESENTATIVE: "representative"}.get(role, "complainant")
             parties.append({
                 "role": party_role, "is_filer": True, "name": data["name"], "phone": data["phone"],
                 "email": data["email"], "preferred_language": data.get("preferred_language") or language,
             })
-            if role == Complaint.FilerRole.THIRD_PARTY and data["harmed_person_name"]:
+            if role in {Complaint.FilerRole.THIRD_PARTY, Complaint.FilerRole.REPRESENTATIVE} and (
+                    data["harmed_person_name"]):
                 parties.append({"role": "harmed", "is_filer": False, "name": data["harmed_person_name"]})
         officer = {
             "officer_name_given": data["officer_name"], "officer_badge_given": data["officer_badge"],

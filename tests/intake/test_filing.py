@@ -241,3 +241,15 @@ def test_enter_in_a_text_box_keeps_the_answers_quietly(client, db):
     assert "Half written" in page
     assert "Your answers are kept in the new language." not in page
     assert not Complaint.objects.exists()
+
+
+def test_lawyer_advocate_or_guardian_files_as_representative(filing):
+    from complaints.models import Complaint
+
+    from .conftest import shown_reference
+
+    response = filing({"filer_role": "representative", "name": "Lee Counsel", "harmed_person_name": "Ana Ruiz"})
+    complaint = Complaint.objects.get(reference=shown_reference(response))
+    assert complaint.filer_role == Complaint.FilerRole.REPRESENTATIVE
+    assert sorted((p.role, p.name, p.is_filer) for p in complaint.parties.all()) == [
+        ("harmed", "Ana Ruiz", False), ("representative", "Lee Counsel", True)]
