@@ -137,8 +137,9 @@ class ComplaintForm(PublicForm):
         label=_("Who is filing?"), choices=FILER_ROLES, widget=forms.RadioSelect,
         initial=Complaint.FilerRole.HARMED_PERSON, error_messages=_messages(),
     )
+    # Not required by the field: an audio or video recording of the account may stand in for it (clean()).
     narrative = forms.CharField(
-        label=_("What happened?"), widget=forms.Textarea(attrs={"rows": 10}), max_length=50000,
+        label=_("What happened?"), widget=forms.Textarea(attrs={"rows": 10}), max_length=50000, required=False,
         help_text=_("In your own words and your own language. Say who did what, and what you saw or heard."),
         error_messages=_messages(required=_("Please tell us what happened.")),
     )
@@ -236,6 +237,9 @@ class ComplaintForm(PublicForm):
             # Whatever the browser sent, an anonymous complaint keeps no name or contact.
             for field in self.CONTACT_FIELDS:
                 cleaned[field] = self.fields[field].initial or ""
+        recordings = [u for u in cleaned.get("evidence") or [] if u.kind in {"audio", "video"}]
+        if not cleaned.get("narrative") and not recordings and "narrative" not in self.errors:
+            self.add_error("narrative", _("Please tell us what happened."))
         if cleaned.get("contact_method") == "email" and not cleaned.get("email"):
             self.add_error("email", _("Please give your e-mail address, or choose another way to contact you."))
         if cleaned.get("contact_method") in {"phone", "text"} and not cleaned.get("phone"):
