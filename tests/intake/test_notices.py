@@ -179,3 +179,25 @@ def test_text_messages_are_off_by_default_and_sent_through_the_configured_backen
     assert [text["to"] for text in sms.outbox] == ["555-0199"]
     assert "/vi/follow-up/" in sms.outbox[0]["text"]
     assert STAFF_WORDS not in sms.outbox[0]["text"]
+
+
+def test_policy_lets_no_staff_role_see_a_notice_address(staff):
+    from notices.policies import may_see_notice_address
+
+    assert not any(may_see_notice_address(user) for user in staff.values())
+
+
+def test_a_local_public_site_address_is_flagged_for_deployment(settings):
+    from django.core.checks import run_checks
+
+    settings.PUBLIC_SITE_URL = "http://127.0.0.1:8000"
+    assert "notices.W001" in [m.id for m in run_checks(include_deployment_checks=True)]
+    settings.PUBLIC_SITE_URL = "https://complaints.example.gov"
+    assert "notices.W001" not in [m.id for m in run_checks(include_deployment_checks=True)]
+
+
+def test_a_mistyped_text_message_backend_is_flagged_at_start_up(settings):
+    from django.core.checks import run_checks
+
+    settings.NOTICE_SMS_BACKEND = "notices.sms.NoSuchBackend"
+    assert "notices.W002" in [m.id for m in run_checks()]
