@@ -168,6 +168,7 @@ class Complaint(Record):
         PHONE = "phone", _("telephone")
         WALK_IN = "walk_in", _("in person")
         MAIL = "mail", _("mail")
+        ASL_VIDEO = "asl_video", _("ASL video")
         EMAIL = "email", _("e-mail")
         INTERNAL = "internal", _("internal (department member)")
         REFERRAL = "referral", _("referred by another agency")
@@ -193,8 +194,9 @@ class Complaint(Record):
     district = models.CharField(max_length=30, blank=True, db_index=True)
     beat = models.CharField(max_length=30, blank=True)
     # The filer's own words, stored exactly as given. Never rewritten: corrections and translations are
-    # separate records (ComplaintTranslation), and history keeps every version.
-    narrative = models.TextField()
+    # separate records (ComplaintTranslation), and history keeps every version. Empty only when the filer gave
+    # their account as an audio or video recording (it is then among the evidence).
+    narrative = models.TextField(blank=True)
     accessibility_needs = models.JSONField(default=list, blank=True)
     accessibility_notes = models.TextField(blank=True)
     contact_method = models.CharField(max_length=20, blank=True)

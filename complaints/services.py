@@ -147,3 +147,15 @@ def report_retaliation(complaint, description):
             complaint.urgent = True
             complaint.save()
     return report
+
+
+def enter_received_complaint(*, by, stored_files=(), **fields):
+    """A complaint received by phone, in person, by mail or as a video, entered by staff; (complaint, code).
+
+    The filer gets the same reference, follow-up code and receipt as online; history names who entered it.
+    """
+    with transaction.atomic():
+        complaint, shown_code = file_complaint(by=by, reason=f"complaint entered by staff ({fields['channel']})",
+                                               **fields)
+        attach_evidence(complaint, stored_files, by=by, reason="evidence given with the complaint", public=True)
+    return complaint, shown_code

@@ -41,3 +41,19 @@ def receipt_pdf(*, complaint, code, evidence, status):
         },
     )
     return HTML(string=html, base_url=None, url_fetcher=RefuseAllFetcher()).write_pdf()
+
+
+def case_letter_pdf(*, complaint, status, outcome, messages, to_complainant):
+    """PDF bytes of the follow-up page as a letter in the active language; with the outcome once the case closed."""
+    from django.utils import timezone
+
+    language = get_language() or "en"
+    html = render_to_string(
+        "intake/case_letter_pdf.html",
+        {
+            "complaint": complaint, "status": status, "outcome": outcome, "messages_thread": messages,
+            "to_complainant": to_complainant, "printed_at": timezone.now(),
+            "fonts": font_stack(language), "language": language, "bidi": get_language_bidi(),
+        },
+    )
+    return HTML(string=html, base_url=None, url_fetcher=RefuseAllFetcher()).write_pdf()

@@ -115,6 +115,11 @@ def can_search(user):
                         roles.AUDITOR)
 
 
+def may_enter_complaint(user):
+    """Enter a complaint received by phone, in person, by mail or as an ASL video (the intake desk)."""
+    return has_any_role(user, roles.INTAKE_COORDINATOR)
+
+
 def can_view_history(user):
     return user.has_perm("complaints.view_record_history")
 

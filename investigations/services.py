@@ -16,6 +16,7 @@ from complaints import roles
 from complaints.history import recorded
 from complaints.models import Category, Complaint, Message, Officer
 from complaints.services import file_complaint
+from notices import services as notices
 
 from . import policies
 from .exceptions import (
@@ -100,6 +101,7 @@ def _transition(investigation, name, user, *args):
     except django_fsm.TransitionNotAllowed as error:
         raise TransitionNotAllowed(f"The conditions for that action are not met: {error}") from error
     investigation.enter_phase(investigation.state)
+    notices.tell_filer_if_public_step_changed(investigation)
 
 
 def _save(investigation):
@@ -343,6 +345,7 @@ def send_message(investigation, *, by, body, language=None):
     body = _require_reason(body, "the message (it is empty)")
     complaint = investigation.complaint
     with transaction.atomic(), recorded(by=by, reason="message sent to the complainant"):
+        notices.tell_filer(complaint)
         return Message.objects.create(
             complaint=complaint, direction=Message.Direction.TO_COMPLAINANT, author=by, body=body,
             language=language or complaint.preferred_language,

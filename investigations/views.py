@@ -94,6 +94,7 @@ def home(request):
         (policies.can_view_board(user), "staff:board", _("Supervisor board")),
         (policies.can_view_decision_queue(user), "staff:decisions", _("Decision queue")),
         (policies.can_search(user), "staff:search", _("Search")),
+        (policies.may_enter_complaint(user), "staff:enter_complaint", _("Enter a complaint")),
     ]
     return render(request, "investigations/home.html", {
         "roles": roles_of(user), "links": [(reverse(name), label) for ok, name, label in links if ok],
