@@ -48,7 +48,7 @@ INSTALLED_APPS = [
     # refuse) replace its commands of the same name.
     "complaints",
     "investigations",
-    "investigations.referrals",
+    "referrals",
     "intake",
     "simple_history",
 ]

@@ -509,3 +509,27 @@ class OfficerSeparation(Record):
 
     class Meta:
         ordering = ["separation_date", "pk"]
+
+
+class CaseFileExport(Record):
+    """One export of a whole case file: who, when, the SHA-256 of the PDF and the history chain head.
+
+    Append-only (guarded in the database), so a printed case file can later be checked against this row.
+    Exports before this model existed are in the referrals app's export log (kind "case file").
+    """
+
+    investigation = models.ForeignKey(Investigation, on_delete=models.PROTECT, related_name="case_file_exports")
+    filename = models.CharField(max_length=200)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64, db_index=True)
+    chain_head = models.CharField(max_length=64)
+    language = models.CharField(max_length=10, blank=True)
+    exported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    exported_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-exported_at", "-pk"]
+        permissions = [("export_case_file", "Can export a whole case file (investigators: assigned cases only)")]
+
+    def __str__(self):
+        return f"{self.filename} {self.sha256[:12]}"

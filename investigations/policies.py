@@ -198,3 +198,12 @@ def may_record_retaliation_check(investigation, user):
 
 def may_change_discipline(investigation, user):
     return may_decide_discipline(investigation, user) and investigation.discipline_decisions.exists()
+
+
+def can_export_case_file(user, investigation):
+    """Supervisors for any case they can see; investigators for the cases assigned to them."""
+    if not user.is_authenticated or not user.has_perm("investigations.export_case_file"):
+        return False
+    if not can_view_case(user, investigation):
+        return False
+    return has_any_role(user, roles.SUPERVISOR) or investigation.investigator_id == user.pk

@@ -12,17 +12,17 @@ from complaints.history import recorded
 from complaints.models import Disposition
 from investigations import services
 from investigations.models import DeadlinePolicy, EncounterLog
-from investigations.referrals import services as referrals
-from investigations.referrals.models import Referral
-from tests.investigations.conftest import case, file_case, team, walk  # noqa: F401 - fixtures used below
+from referrals import services as referrals
+from referrals.models import Referral
+from tests.factories import walk
 
-from .test_purge_protection import history_tables, record_tables, refused, row_counts
+from .test_purge_protection import history_tables, our_apps, record_tables, refused, row_counts
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def every_table_filled(complaint_with_everything, case, team, roster):  # noqa: F811 - pytest fixtures
+def every_table_filled(complaint_with_everything, case, team, roster):
     investigator, supervisor, chief = team["investigator"], team["supervisor"], team["chief"]
     officer = roster["officer"]
     with recorded(by=team["administrator"], reason="agency sets a 60-day investigation target"):
@@ -52,7 +52,13 @@ def every_table_filled(complaint_with_everything, case, team, roster):  # noqa: 
                                        separation_date=datetime.date.today(), reason="resigned")
     referral = Referral.objects.get(investigation=case)
     referrals.export_referral(referral, "json", by=team["POST liaison"])
+    services.export_case_file(case, by=supervisor)
     return case
+
+
+def test_the_referrals_app_is_covered():
+    assert {"complaints", "investigations", "intake", "referrals"} <= our_apps()
+    assert "referrals_referral" in record_tables() and "referrals_historicalexportlog" in history_tables()
 
 
 def test_every_table_of_every_app_has_a_row_and_refuses_raw_deletes(every_table_filled):
@@ -67,7 +73,7 @@ def test_every_table_of_every_app_has_a_row_and_refuses_raw_deletes(every_table_
 def test_every_history_and_log_table_refuses_raw_updates(every_table_filled):
     before = row_counts()
     append_only = history_tables() + [m._meta.db_table for m in apps.get_models()
-                                      if m.__name__ in {"EvidenceAccess", "ExportLog"}]
+                                      if m.__name__ in {"EvidenceAccess", "ExportLog", "CaseFileExport"}]
     for table in append_only:
         column = "history_change_reason" if table in history_tables() else "id"
         value = "'rewritten'" if column == "history_change_reason" else "id"

@@ -1,8 +1,9 @@
 """Writes of the referral module: one function per thing that happens, atomic, each leaving history with a reason.
 
-`evaluate_case` is run by the system whenever the workflow records a finding, a final discipline, a change to
-it or a separation (see signals.py); the rest are what the POST liaison and supervisors do. Every export goes
-through here so it is logged with its SHA-256 and the history chain head.
+`evaluate_case` is run by the system once per workflow action that records approved findings, a final discipline,
+a change to it, a separation or a closing (investigations.signals.case_decided, connected in apps.py); the rest
+are what the POST liaison and supervisors do. Every export goes through here so it is logged with its SHA-256
+and the history chain head.
 """
 
 import datetime
@@ -235,17 +236,4 @@ def export_referrals_due(first, last, *, by):
     filename = f"referrals-due-{first}-to-{last}.zip"
     log = _log(by=by, kind=ExportLog.Kind.BULK, fmt="zip", content=content, filename=filename, head=head,
                referral_ids=[r.pk for r in referrals], range_start=first, range_end=last)
-    return content, filename, log
-
-
-def export_case_file(investigation, *, by):
-    """(PDF bytes, filename, log row) of the whole case, showing parties as `by` may see them."""
-    if not policies.can_export_case_file(by, investigation):
-        raise NotPermitted("Only supervisors and the assigned investigator export the case file.")
-    head = chain_head()
-    content = exports.case_file_pdf(investigation, head, contact_details=policies.can_see_contact_details(
-        by, investigation), exported_by=by)
-    filename = f"case-file-{investigation.complaint.reference}.pdf"
-    log = _log(by=by, kind=ExportLog.Kind.CASE_FILE, fmt="pdf", content=content, filename=filename, head=head,
-               investigation=investigation)
     return content, filename, log

@@ -131,7 +131,7 @@ class ReferralQuerySet(RecordQuerySet):
 class Referral(Record):
     """What the agency owes the standards board for one officer in one case, and how it was sent.
 
-    Created and updated by the rule evaluation (investigations.referrals.services.evaluate_case); the liaison
+    Created and updated by the rule evaluation (referrals.services.evaluate_case); the liaison
     records sending and acknowledgement; a supervisor closes one that does not apply, with a reason.
     """
 

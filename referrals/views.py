@@ -17,7 +17,6 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from investigations.exceptions import WorkflowError
-from investigations.models import Investigation
 
 from . import forms, policies, services
 from .models import ExportLog, Referral
@@ -174,13 +173,3 @@ def export_log(request):
     logs = ExportLog.objects.select_related("exported_by", "referral__officer", "investigation__complaint")
     page = Paginator(logs.order_by("-exported_at", "-pk"), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "referrals/export_log.html", {"page": page})
-
-
-@login_required
-def case_file(request, reference):
-    investigation = get_object_or_404(Investigation.objects.select_related("complaint", "investigator"),
-                                      complaint__reference=reference)
-    # 403 whether or not the user may see the case: the answer is the same for every case they may not export.
-    _require(policies.can_export_case_file(request.user, investigation))
-    content, filename, log = services.export_case_file(investigation, by=request.user)
-    return _download(content, filename, "pdf", log)

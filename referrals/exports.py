@@ -1,8 +1,6 @@
-"""Referral packets and case files as bytes: PDF (WeasyPrint), JSON, CSV and a zip of referrals due.
+"""Referral packets as bytes: PDF (complaints.pdf), JSON, CSV and a zip of referrals due.
 
-Rendering reads only the database: the PDF templates carry their own styles, fonts come from the system
-(fontconfig), and the URL fetcher refuses every URL, so a `file:` or `http:` address typed into a record is
-printed as text and never fetched. Field names are documented in docs/referral-export-fields.md.
+Rendering reads only the database. Field names are documented in docs/referral-export-fields.md.
 """
 
 import csv
@@ -11,39 +9,15 @@ import io
 import json
 import zipfile
 
-from django.template.loader import render_to_string
 from django.utils import timezone
-from weasyprint import HTML
-from weasyprint.urls import URLFetcher
 
-from complaints.models import Allegation, Evidence
-from investigations.models import DisciplineDecision, Finding, OfficerSeparation, Review
-from investigations.services import current_discipline
+from complaints.agency import agency_name, agency_ori
+from complaints.pdf import render_pdf
+from investigations.models import DisciplineDecision, Finding, Review
 
-from . import conf, rules
+from . import rules
 
 SCHEMA = "post-referral/1"
-
-# Fontconfig takes the first family with each glyph: Latin, Cyrillic, Arabic/Urdu, Devanagari, Gujarati, CJK.
-FONTS = ", ".join([
-    '"Noto Sans"', '"Noto Sans Arabic"', '"Noto Sans Devanagari"', '"Noto Sans Gujarati"', '"Noto Sans CJK SC"',
-    '"Noto Sans CJK TC"', '"Noto Sans CJK KR"', "sans-serif",
-])
-
-
-class RefuseAllFetcher(URLFetcher):
-    """Exports need nothing from outside: no file, network or data URL is ever fetched.
-
-    WeasyPrint catches the error, logs "refused" and leaves the resource out.
-    """
-
-    def fetch(self, url, headers=None):
-        raise ValueError(f"exports fetch no URLs ({url[:60]!r} refused)")
-
-
-def render_pdf(html):
-    """PDF bytes of `html`, with every URL refused."""
-    return HTML(string=html, base_url=None, url_fetcher=RefuseAllFetcher()).write_pdf()
 
 
 def _date(value):
@@ -120,7 +94,7 @@ def referral_packet(referral):
     return {
         "schema": SCHEMA,
         "referral_id": referral.pk,
-        "agency": {"name": conf.agency_name(), "ori": conf.agency_ori()},
+        "agency": {"name": agency_name(), "ori": agency_ori()},
         "officer_name": f"{officer.first_name} {officer.last_name}".strip(),
         "certification_number": officer.post_certification_number,
         "action_type": _action_type(referral, in_force),
@@ -275,11 +249,9 @@ def render_json(packets, head):
 
 
 def render_referral_pdf(packets, head):
-    html = render_to_string("referrals/packet_pdf.html", {
-        "packets": packets, "chain_head": head, "fonts": FONTS, "agency": conf.agency_name(),
-        "generated_at": timezone.localtime(),
+    return render_pdf("referrals/packet_pdf.html", {
+        "packets": packets, "chain_head": head, "agency": agency_name(), "generated_at": timezone.localtime(),
     })
-    return render_pdf(html)
 
 
 RENDERERS = {"pdf": render_referral_pdf, "json": render_json, "csv": render_csv}
@@ -295,7 +267,7 @@ def bulk_zip(referrals, head, first, last):
         files[f"{stem}.json"] = render_json([packet], head)
     files["referrals.csv"] = render_csv(packets, head)
     manifest = {
-        "schema": SCHEMA, "agency": conf.agency_name(), "due_from": first.isoformat(), "due_to": last.isoformat(),
+        "schema": SCHEMA, "agency": agency_name(), "due_from": first.isoformat(), "due_to": last.isoformat(),
         "chain_head": head, "referral_ids": [p["referral_id"] for p in packets],
         "files": {name: hashlib.sha256(data).hexdigest() for name, data in sorted(files.items())},
     }
@@ -308,64 +280,3 @@ def bulk_zip(referrals, head, first, last):
             info.compress_type = zipfile.ZIP_DEFLATED
             archive.writestr(info, files[name])
     return buffer.getvalue()
-
-
-# -- the case file -----------------------------------------------------------------------------------------
-
-
-def case_timeline(investigation):
-    """What happened to the case, oldest first, from the history tables: who, what and why."""
-    complaint_id = investigation.complaint_id
-    sources = [
-        (investigation.history.all(), lambda row: f"case {row.state}"),
-        (Allegation.history.filter(complaint_id=complaint_id), lambda row: f"allegation #{row.id}"),
-        (Evidence.history.filter(complaint_id=complaint_id), lambda row: f"evidence {row.original_name}"),
-        (Finding.history.filter(investigation_id=investigation.pk),
-         lambda row: f"{row.stage} finding on allegation #{row.allegation_id}"),
-        (Review.history.filter(investigation_id=investigation.pk), lambda row: f"review: {row.decision}"),
-        (DisciplineDecision.history.filter(investigation_id=investigation.pk),
-         lambda row: f"discipline #{row.id} ({row.kind}): {row.outcome}"),
-        (OfficerSeparation.history.filter(investigation_id=investigation.pk),
-         lambda row: f"officer separation: {row.reason}"),
-    ]
-    entries = []
-    for rows, describe in sources:
-        for row in rows.order_by("history_date", "history_id"):
-            entries.append({"at": row.history_date, "actor": row.history_actor, "what": describe(row),
-                            "change": row.get_history_type_display(), "reason": row.history_change_reason})
-    return sorted(entries, key=lambda e: e["at"])
-
-
-def case_file_pdf(investigation, head, *, contact_details, exported_by):
-    complaint = investigation.complaint
-    allegations = list(complaint.allegations.select_related("officer", "category").order_by("pk"))
-    findings = {(f.allegation_id, f.stage): f for f in investigation.findings.select_related("disposition",
-                                                                                              "recorded_by")}
-    rows = [{
-        "allegation": a,
-        "recommended": findings.get((a.pk, Finding.Stage.RECOMMENDED)),
-        "approved": findings.get((a.pk, Finding.Stage.APPROVED)),
-    } for a in allegations]
-    decisions = list(investigation.discipline_decisions.select_related("officer", "decided_by", "changes")
-                     .order_by("decided_at", "pk"))
-    html = render_to_string("referrals/case_file_pdf.html", {
-        "investigation": investigation,
-        "complaint": complaint,
-        "parties": list(complaint.parties.order_by("pk")),
-        "contact_details": contact_details,
-        "allegations": rows,
-        "reviews": list(investigation.reviews.select_related("reviewer").order_by("decided_at", "pk")),
-        "decisions": decisions,
-        "in_force": {d.pk: current_discipline(d).pk for d in decisions if d.kind == DisciplineDecision.Kind.FINAL},
-        "separations": list(investigation.officer_separations.select_related("officer").order_by("separation_date")),
-        "evidence": list(complaint.evidence.order_by("submitted_at", "pk")),
-        "interviews": list(investigation.interviews.order_by("held_at", "pk")),
-        "referrals": list(investigation.post_referrals.select_related("officer", "rule").order_by("pk")),
-        "timeline": case_timeline(investigation),
-        "chain_head": head,
-        "fonts": FONTS,
-        "agency": conf.agency_name(),
-        "exported_by": exported_by,
-        "generated_at": timezone.localtime(),
-    })
-    return render_pdf(html)

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from investigations.referrals.services import evaluate_all
+from referrals.services import evaluate_all
 
 
 class Command(BaseCommand):

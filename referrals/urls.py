@@ -13,5 +13,4 @@ urlpatterns = [
     path("<int:pk>/acknowledged/", views.mark_acknowledged, name="acknowledged"),
     path("<int:pk>/close/", views.close, name="close"),
     path("<int:pk>/export.<str:fmt>", views.export, name="export"),
-    path("cases/<str:reference>/case-file.pdf", views.case_file, name="case_file"),
 ]

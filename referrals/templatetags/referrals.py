@@ -2,9 +2,6 @@
 
     {% load referrals %}
     {% if user|may_reach_referrals %}<a href="{% url 'referrals:queue' %}">POST referrals</a>{% endif %}
-    {% if user|may_export_case_file:case %}
-      <a href="{% url 'referrals:case_file' case.complaint.reference %}">Export case file</a>
-    {% endif %}
 """
 
 from django import template
@@ -17,8 +14,3 @@ register = template.Library()
 @register.filter
 def may_reach_referrals(user):
     return policies.can_view_queue(user)
-
-
-@register.filter
-def may_export_case_file(user, investigation):
-    return policies.can_export_case_file(user, investigation)
