@@ -493,9 +493,10 @@ def approve_findings(investigation, *, by, reasons="", expected_state=None):
 
     def approve():
         now = timezone.now()
+        already = {f.allegation_id: f for f in Finding.objects.filter(investigation=investigation,
+                                                                      stage=Finding.Stage.APPROVED)}
         for recommended in investigation.findings.filter(stage=Finding.Stage.RECOMMENDED):
-            approved = Finding.objects.filter(allegation_id=recommended.allegation_id,
-                                              stage=Finding.Stage.APPROVED).first()
+            approved = already.get(recommended.allegation_id)
             if approved is None:
                 approved = Finding(investigation=investigation, allegation_id=recommended.allegation_id,
                                    stage=Finding.Stage.APPROVED)

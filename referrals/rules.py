@@ -39,7 +39,10 @@ def rule_set_on(day, state=None):
 def _rules(rule_set, kind):
     if rule_set is None:
         return []
-    return list(rule_set.rules.filter(active=True, kind=kind).order_by("sort_order", "pk"))
+    # One query per rule set and evaluation: the active rules are read once and kept on the rule set.
+    if not hasattr(rule_set, "_active_rules"):
+        rule_set._active_rules = list(rule_set.rules.filter(active=True).order_by("sort_order", "pk"))
+    return [rule for rule in rule_set._active_rules if rule.kind == kind]
 
 
 def determination_in_force(investigation, officer):

@@ -10,6 +10,7 @@ import datetime
 import hashlib
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from complaints.chain import chain_head
@@ -24,9 +25,11 @@ from .models import ExportLog, Referral, Status
 
 
 def _officers_to_check(investigation):
-    accused = set(investigation.accused_officers().values_list("pk", flat=True))
-    already = set(Referral.objects.filter(investigation=investigation).values_list("officer_id", flat=True))
-    return sorted(accused | already)
+    """The accused officers of the case and any officer already referred in it, in one query."""
+    from complaints.models import Officer
+
+    return list(Officer.objects.filter(Q(allegations__complaint_id=investigation.complaint_id)
+                                       | Q(post_referrals__investigation=investigation)).distinct().order_by("pk"))
 
 
 def _describe(decision):
@@ -42,14 +45,11 @@ def evaluate_case(investigation, *, event):
     Never closes or removes a referral: when no rule is met any more, it is flagged for a supervisor's review.
     A referral already sent keeps what was sent; a change after sending is noted for the liaison.
     """
-    from complaints.models import Officer
-
     touched = []
     # The system evaluates, whoever's action set it off: history says "system", and the reason names the event.
     with transaction.atomic(), acting(label=SYSTEM), recorded(label=SYSTEM,
                                                               reason=f"POST referral rules evaluated after {event}"):
-        for officer_id in _officers_to_check(investigation):
-            officer = Officer.objects.get(pk=officer_id)
+        for officer in _officers_to_check(investigation):
             bases = rules.bases_for(investigation, officer)
             referral = Referral.objects.select_for_update().filter(investigation=investigation,
                                                                    officer=officer).first()
@@ -59,7 +59,9 @@ def evaluate_case(investigation, *, event):
                 referral = Referral(investigation=investigation, officer=officer)
             if _apply(referral, bases):
                 referral.evaluated_at = timezone.now()
-                referral.full_clean()
+                # The related rows were just read and the row is locked: only the field values need checking.
+                referral.full_clean(exclude=["investigation", "officer", "rule", "discipline", "separation"],
+                                    validate_unique=False, validate_constraints=False)
                 referral.save()
             touched.append(referral)
     return touched
