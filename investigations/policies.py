@@ -70,11 +70,20 @@ def visible_investigations(user, queryset=None):
             qs = qs.filter(rule)
     if not user.has_perm("complaints.view_sealed_complaint"):
         qs = qs.filter(complaint__sealed=False)
+    return without_own_cases(user, qs)
+
+
+def without_own_cases(user, queryset):
+    """`queryset` of investigations without those where `user` is an accused or witness officer.
+
+    Accused and witness officers never get access to the case, whatever their role; every object tied to a case
+    (referrals, exports) asks this same rule.
+    """
     officer = officer_of(user)
     if officer is not None:
-        # Accused and witness officers never get access to the case, whatever their role.
-        qs = qs.exclude(complaint__allegations__officer=officer).exclude(witness_officers__officer=officer)
-    return qs
+        queryset = queryset.exclude(complaint__allegations__officer=officer).exclude(
+            witness_officers__officer=officer)
+    return queryset
 
 
 def can_view_case(user, investigation):

@@ -4,6 +4,7 @@ Rendering reads only the database. Field names are documented in docs/referral-e
 """
 
 import csv
+import datetime
 import hashlib
 import io
 import json
@@ -12,12 +13,34 @@ import zipfile
 from django.utils import timezone
 
 from complaints.agency import agency_name, agency_ori
+from complaints.models import Officer
 from complaints.pdf import render_pdf
 from investigations.models import DisciplineDecision, Finding, Review
 
 from . import rules
 
 SCHEMA = "post-referral/1"
+
+
+NO_LONGER_MET = "NO REFERRAL RULE IS MET ANY MORE: do not send this packet as a referral."
+
+
+def employment_status(officer, moment, decision):
+    """The officer's employment status at `moment` (a date means its end): the roster as it stood then (from its
+    history), and a termination in force by then even if the roster was not yet updated. {status, since, reason}."""
+    if not isinstance(moment, datetime.datetime):
+        moment = timezone.make_aware(datetime.datetime.combine(moment + datetime.timedelta(days=1), datetime.time()))
+    try:
+        then = officer.history.as_of(moment)
+    except Officer.DoesNotExist:
+        then = officer
+    status = {"status": then.employment_status, "since": _date(then.separation_date),
+              "reason": then.separation_reason}
+    terminated = (decision is not None and decision.outcome == DisciplineDecision.Outcome.TERMINATION
+                  and decision.effective_date <= timezone.localdate(moment))
+    if terminated and then.employment_status != Officer.EmploymentStatus.SEPARATED:
+        status = {"status": "terminated", "since": _date(decision.effective_date), "reason": "termination"}
+    return status
 
 
 def _date(value):
@@ -82,6 +105,9 @@ def referral_packet(referral):
     reason = rule.description
     if sustained:
         reason += " Sustained: " + "; ".join(sorted({a.category.public_label for a in sustained})) + "."
+    if not referral.conditions_met:
+        # Never let a packet cite a rule that no longer holds as if it did (e.g. termination cut to a suspension).
+        reason = f"{NO_LONGER_MET} {referral.evaluation_note} (Rule at the trigger: {rule.code}.)"
     summary = (
         f"Complaint {complaint.reference} received {_date(complaint.received_at)}; "
         f"{len(allegations)} allegation(s) against this officer, {len(sustained)} sustained on supervisor review"
@@ -91,6 +117,8 @@ def referral_packet(referral):
         + "."
         + (f" Reviewer's reasons: {approval.reasons}" if approval and approval.reasons else "")
     )
+    if not referral.conditions_met:
+        summary = f"{NO_LONGER_MET} {summary}"
     return {
         "schema": SCHEMA,
         "referral_id": referral.pk,
@@ -108,6 +136,10 @@ def referral_packet(referral):
             "employee_id": officer.employee_id,
             "rank": officer.rank,
             "employment_status": officer.employment_status,
+            "employment_status_at_export": employment_status(officer, timezone.now(), in_force),
+            "employment_status_at_trigger": employment_status(
+                officer, referral.discipline.decided_at if referral.discipline else referral.trigger_date,
+                referral.discipline),
             "separation_date": _date(officer.separation_date),
             "separation_reason": officer.separation_reason,
         },
@@ -156,7 +188,8 @@ def referral_packet(referral):
         } if separation else None,
         "investigation_summary": summary,
         "status": {
-            "status": referral.status,
+            "status": referral.export_status,
+            "record_status": referral.status,
             "sent_on": _date(referral.sent_on),
             "sent_method": referral.sent_method,
             "board_reference": referral.board_reference,
@@ -171,7 +204,8 @@ def referral_packet(referral):
 CSV_FIELDS = [
     "referral_id", "agency_name", "agency_ori", "officer_name", "officer_last_name", "officer_first_name",
     "certification_number", "star_number", "employee_id", "action_type", "action_date", "reason",
-    "case_reference", "rule_state", "rule_code", "rules_met", "trigger", "trigger_date", "due_date",
+    "case_reference", "rule_state", "rule_code", "rules_met", "conditions_met", "evaluation_note", "trigger",
+    "trigger_date", "due_date", "employment_status_at_trigger", "employment_status_at_export",
     "discipline_outcome", "suspension_days", "discipline_kind", "separation_date", "separation_reason",
     "notice_served", "allegations", "status", "sent_on", "sent_method", "board_reference", "acknowledged_on",
     "chain_head",
@@ -211,6 +245,10 @@ def csv_row(packet, head):
         "rule_state": packet["rule"]["state"],
         "rule_code": packet["rule"]["code"],
         "rules_met": ";".join(packet["rules_met"]),
+        "conditions_met": packet["conditions_met"],
+        "evaluation_note": packet["evaluation_note"],
+        "employment_status_at_trigger": packet["officer"]["employment_status_at_trigger"]["status"],
+        "employment_status_at_export": packet["officer"]["employment_status_at_export"]["status"],
         "trigger": packet["trigger"],
         "trigger_date": packet["trigger_date"],
         "due_date": packet["due_date"],
@@ -269,6 +307,10 @@ def bulk_zip(referrals, head, first, last):
     manifest = {
         "schema": SCHEMA, "agency": agency_name(), "due_from": first.isoformat(), "due_to": last.isoformat(),
         "chain_head": head, "referral_ids": [p["referral_id"] for p in packets],
+        "referrals": [{"referral_id": p["referral_id"], "status": p["status"]["status"],
+                       "conditions_met": p["conditions_met"], "rules_met": p["rules_met"],
+                       "evaluation_note": p["evaluation_note"]} for p in packets],
+        "no_longer_met": [p["referral_id"] for p in packets if not p["conditions_met"]],
         "files": {name: hashlib.sha256(data).hexdigest() for name, data in sorted(files.items())},
     }
     files["manifest.json"] = json.dumps(manifest, indent=2, sort_keys=True).encode("utf-8")

@@ -196,6 +196,18 @@ class Referral(Record):
         today = today or timezone.localdate()
         return self.status == Status.DUE and self.conditions_met and self.due_date < today
 
+    def is_closable(self):
+        """Not yet sent, or sent (even acknowledged) though no rule is met any more: a supervisor may close it."""
+        return self.status == Status.DUE or (self.status in (Status.SENT, Status.ACKNOWLEDGED)
+                                             and not self.conditions_met)
+
+    @property
+    def export_status(self):
+        """The status every export prints: a referral still to send whose rules are no longer met says so."""
+        if self.status == Status.DUE and not self.conditions_met:
+            return "no_longer_met"
+        return self.status
+
 
 class ExportLog(Record):
     """One export: who, when, what, in which format, the SHA-256 of the bytes and the history chain head.

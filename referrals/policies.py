@@ -1,5 +1,10 @@
-"""Who may reach the referral queue, export packets and close referrals."""
+"""Who may reach the referral queue, export packets and close referrals.
 
+A referral belongs to a case: the case's exclusion of its accused and witness officers applies to it
+(investigations.policies.without_own_cases), whatever the user's role.
+"""
+
+from investigations import policies as case_policies
 
 
 def can_work_queue(user):
@@ -14,3 +19,24 @@ def can_close(user):
 
 def can_view_queue(user):
     return can_work_queue(user) or can_close(user)
+
+
+def visible_referrals(user, queryset=None):
+    """The referrals `user` may see: the queue's roles, never a referral of a case they are an officer in."""
+    from investigations.models import Investigation
+
+    from .models import Referral
+
+    qs = Referral.objects.all() if queryset is None else queryset
+    if not can_view_queue(user):
+        return qs.none()
+    return qs.filter(investigation__in=case_policies.without_own_cases(user, Investigation.objects.all()))
+
+
+def can_view_referral(user, referral):
+    return visible_referrals(user).filter(pk=referral.pk).exists()
+
+
+def can_close_referral(user, referral):
+    """A supervisor closes a referral not yet sent, or one already sent whose rules are no longer met."""
+    return can_close(user) and referral.is_closable() and can_view_referral(user, referral)

@@ -12,6 +12,7 @@ import hashlib
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from complaints.chain import chain_head
 from complaints.history import SYSTEM, acting, recorded
@@ -97,7 +98,8 @@ def _apply(referral, bases):
         referral.evaluation_note = (
             "No referral rule is met any more." + now_text
             + (" A supervisor should close this referral with a reason if it does not apply."
-               if referral.status == Status.DUE else " It was already sent: consider telling the board.")
+               if referral.status == Status.DUE
+               else " It was already sent: tell the board; a supervisor can then close it with a reason.")
         )
     return _snapshot(referral) != before
 
@@ -148,7 +150,12 @@ def mark_sent(referral, *, by, sent_on, method, board_reference=""):
     with transaction.atomic(), recorded(by=by, reason=f"referral sent to the board by {method} on {sent_on}"):
         referral = _locked(referral)
         if referral.status not in (Status.DUE, Status.SENT):
-            raise TransitionNotAllowed(f"This referral is '{referral.get_status_display()}'; it cannot be sent now.")
+            raise TransitionNotAllowed(_("This referral is '%(status)s'; it cannot be sent now.")
+                                       % {"status": referral.get_status_display()})
+        if not referral.conditions_met:
+            raise TransitionNotAllowed(_(
+                "No referral rule is met any more, so this referral cannot be sent. A supervisor closes it with "
+                "a reason if it does not apply."))
         referral.status = Status.SENT
         referral.sent_on = sent_on
         referral.sent_method = method
@@ -181,14 +188,15 @@ def mark_acknowledged(referral, *, by, acknowledged_on, board_reference=""):
 
 def close_referral(referral, *, by, reason):
     """A supervisor closes a referral that does not apply; it stays visible with the reason."""
-    if not policies.can_close(by):
-        raise NotPermitted("Only a supervisor closes a referral.")
+    if not policies.can_close(by) or not policies.can_view_referral(by, referral):
+        raise NotPermitted(_("Only a supervisor closes a referral."))
     reason = _require_text(reason, "the reason this referral does not apply")
     with transaction.atomic(), recorded(by=by, reason=f"referral closed as not applying: {reason}"):
         referral = _locked(referral)
-        if referral.status != Status.DUE:
+        if not referral.is_closable():
             raise TransitionNotAllowed(
-                f"This referral is '{referral.get_status_display()}'; only one not yet sent can be closed."
+                _("This referral is '%(status)s' and its rules are met; only one not yet sent, or one whose rules "
+                  "are no longer met, can be closed.") % {"status": referral.get_status_display()}
             )
         referral.status = Status.CLOSED
         referral.closed_reason = reason
@@ -211,7 +219,7 @@ def _log(*, by, kind, fmt, content, filename, head, **fields):
 
 def export_referral(referral, fmt, *, by):
     """(bytes, filename, log row) of one referral packet as pdf, json or csv."""
-    if not policies.can_work_queue(by):
+    if not policies.can_work_queue(by) or not policies.can_view_referral(by, referral):
         raise NotPermitted("Only the POST liaison exports referral packets.")
     if fmt not in ("pdf", "json", "csv"):
         raise InvalidInput("Choose PDF, JSON or CSV.")
@@ -232,7 +240,8 @@ def export_referrals_due(first, last, *, by):
         raise InvalidInput("Give a date range whose start is not after its end.")
     if (last - first) > datetime.timedelta(days=366 * 5):
         raise InvalidInput("Export at most five years at a time.")
-    referrals = list(Referral.objects.due_between(first, last).with_related().order_by("due_date", "pk"))
+    referrals = list(policies.visible_referrals(by, Referral.objects.due_between(first, last)).with_related()
+                     .order_by("due_date", "pk"))
     head = chain_head()
     content = exports.bulk_zip(referrals, head, first, last)
     filename = f"referrals-due-{first}-to-{last}.zip"

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from investigations.exceptions import WorkflowError
 
 from . import forms, policies, services
-from .models import ExportLog, Referral
+from .models import ExportLog
 
 PAGE_SIZE = 25
 
@@ -57,7 +57,7 @@ def queue(request):
     tab = request.GET.get("tab", "due")
     if tab not in TABS:
         raise Http404
-    base = Referral.objects.all()
+    base = policies.visible_referrals(request.user)
     counts = {key: select(base, today).count() for key, (_label, select) in TABS.items()}
     page = Paginator(TABS[tab][1](base.with_related(), today), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "referrals/queue.html", {
@@ -70,7 +70,7 @@ def queue(request):
 @login_required
 def detail(request, pk):
     _require(policies.can_view_queue(request.user))
-    referral = get_object_or_404(Referral.objects.with_related().select_related(
+    referral = get_object_or_404(policies.visible_referrals(request.user).with_related().select_related(
         "discipline", "separation", "sent_by", "acknowledged_by", "closed_by"), pk=pk)
     return render(request, "referrals/detail.html", _detail_context(request, referral))
 
@@ -80,7 +80,8 @@ def _detail_context(request, referral, **form_overrides):
     context = {
         "referral": referral,
         "can_work": can_work,
-        "can_close": policies.can_close(request.user) and referral.status == "due",
+        "can_close": policies.can_close(request.user) and referral.is_closable(),
+        "can_send": can_work and referral.conditions_met and referral.status in ("due", "sent"),
         "sent_form": forms.SentForm(),
         "acknowledged_form": forms.AcknowledgedForm(),
         "close_form": forms.CloseForm(),
@@ -92,7 +93,8 @@ def _detail_context(request, referral, **form_overrides):
 
 
 def _post_action(request, pk, form_class, form_name, act, done):
-    referral = get_object_or_404(Referral.objects.with_related(), pk=pk)
+    # A referral of a case the user is an officer in answers like one that does not exist.
+    referral = get_object_or_404(policies.visible_referrals(request.user).with_related(), pk=pk)
     form = form_class(request.POST)
     if form.is_valid():
         try:
@@ -147,7 +149,7 @@ def export(request, pk, fmt):
     _require(policies.can_work_queue(request.user))
     if fmt not in ("pdf", "json", "csv"):
         raise Http404
-    referral = get_object_or_404(Referral.objects.with_related(), pk=pk)
+    referral = get_object_or_404(policies.visible_referrals(request.user).with_related(), pk=pk)
     content, filename, log = services.export_referral(referral, fmt, by=request.user)
     return _download(content, filename, fmt, log)
 
