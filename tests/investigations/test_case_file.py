@@ -53,7 +53,7 @@ def test_assigned_investigator_exports_the_whole_case_file(client, team, case_wi
     assert "investigation started" in text and "triaged: ok" in text  # timeline with reasons
     assert "final discipline for" in text
     assert "evidence for the case file" in text
-    assert "il-a1-suspension-10-days" in text  # the referral it gave rise to
+    assert "il-a1-suspension-10-days" in flat  # the referral it gave rise to
     assert log.chain_head in flat
 
 
@@ -74,3 +74,13 @@ def test_a_forbidden_case_file_answers_like_a_missing_one(client, team, case_wit
 
     assert forbidden.status_code == missing.status_code == 404
     assert CaseFileExport.objects.count() == 0
+
+
+def test_the_case_file_is_printed_in_the_staff_members_language(client, team, case_with_evidence):
+    client.force_login(team["supervisor"])
+
+    response = client.get(case_file_url(case_with_evidence), HTTP_ACCEPT_LANGUAGE="es")
+
+    text = pdf_text(response.content)
+    assert "Expediente del caso" in text and "Cronología" in text
+    assert CaseFileExport.objects.get().language == "es"
