@@ -584,7 +584,7 @@ def record_final_discipline(investigation, officer, *, by, outcome, effective_da
             with recorded(by=by, reason="closed: final discipline recorded for every sustained officer"):
                 _transition(investigation, "complete_discipline", by)
                 _save(investigation)
-        send_case_decided(investigation, f"discipline recorded ({decision.get_kind_display()})")
+        send_case_decided(investigation, f"discipline recorded ({decision.kind})")
     return decision
 
 
@@ -603,7 +603,7 @@ def record_discipline_change(original, *, by, kind, outcome, effective_date, sus
             effective_date=effective_date, reason=reason, changes=original, decided_by=by,
             suspension_days=suspension_days if outcome == DisciplineDecision.Outcome.SUSPENSION else None,
         )
-        send_case_decided(investigation, f"discipline recorded ({decision.get_kind_display()})")
+        send_case_decided(investigation, f"discipline recorded ({decision.kind})")
     return decision
 
 
@@ -639,7 +639,7 @@ def record_officer_separation(officer, *, by, investigation, separation_date, re
         officer.separation_reason = reason
         officer.separation_notes = notes
         officer.save()
-        send_case_decided(investigation, f"a separation ({separation.get_reason_display()})")
+        send_case_decided(investigation, f"a separation ({separation.reason})")
     return separation
 
 

@@ -11,6 +11,7 @@ import json
 import zipfile
 
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from complaints.agency import agency_name, agency_ori
 from complaints.models import Officer
@@ -289,7 +290,25 @@ def render_json(packets, head):
 def render_referral_pdf(packets, head):
     return render_pdf("referrals/packet_pdf.html", {
         "packets": packets, "chain_head": head, "agency": agency_name(), "generated_at": timezone.localtime(),
+        **_labels(),
     })
+
+
+def _labels():
+    """Labels, in the active language, of the codes a packet holds (the JSON and CSV keep the codes)."""
+    from investigations.models import State
+
+    from .models import Referral, Status
+
+    return {
+        "status_labels": {**dict(Status.choices), "no_longer_met": gettext("no longer met")},
+        "employment_labels": {**dict(Officer.EmploymentStatus.choices), "terminated": gettext("terminated")},
+        "trigger_labels": dict(Referral.Trigger.choices),
+        "state_labels": dict(State.choices),
+        "kind_labels": dict(DisciplineDecision.Kind.choices),
+        "separation_labels": dict(Officer.SeparationReason.choices),
+        "method_labels": dict(Referral.Method.choices),
+    }
 
 
 RENDERERS = {"pdf": render_referral_pdf, "json": render_json, "csv": render_csv}

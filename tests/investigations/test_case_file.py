@@ -3,6 +3,7 @@
 import hashlib
 
 import pytest
+from django.utils import translation
 
 from complaints import roles
 from complaints.history import recorded
@@ -79,7 +80,8 @@ def test_a_forbidden_case_file_answers_like_a_missing_one(client, team, case_wit
 def test_the_case_file_is_printed_in_the_staff_members_language(client, team, case_with_evidence):
     client.force_login(team["supervisor"])
 
-    response = client.get(case_file_url(case_with_evidence), HTTP_ACCEPT_LANGUAGE="es")
+    with translation.override("en"):  # the request activates Spanish; later tests get English back
+        response = client.get(case_file_url(case_with_evidence), HTTP_ACCEPT_LANGUAGE="es")
 
     text = pdf_text(response.content)
     assert "Expediente del caso" in text and "Cronología" in text

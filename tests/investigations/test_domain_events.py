@@ -74,7 +74,7 @@ def test_final_discipline_evaluates_referrals_once_and_stays_small(case, team, c
         services.record_final_discipline(case, certified, by=team["chief"], outcome="termination",
                                          effective_date=datetime.date(2026, 3, 2), reason="unlawful force")
 
-    assert events == [(case.pk, "discipline recorded (final decision by the chief)")]
+    assert events == [(case.pk, "discipline recorded (final)")]
     referral = Referral.objects.get(investigation=case)
     assert referral.history.count() == 1  # created once, not re-saved by a second evaluation
     assert len(queries) <= DISCIPLINE_MAX, len(queries)
@@ -94,7 +94,7 @@ def test_a_discipline_change_and_a_separation_each_send_one_event(case, team, ce
         services.record_officer_separation(certified, by=team["supervisor"], investigation=case,
                                            separation_date=datetime.date(2026, 6, 1), reason="resigned")
 
-    assert [event for _pk, event in events] == ["discipline recorded (changed by arbitration)",
+    assert [event for _pk, event in events] == ["discipline recorded (arbitration)",
                                                 "a separation (resigned)"]
     assert len(change_queries) <= CHANGE_MAX, len(change_queries)
     assert len(separation_queries) <= SEPARATION_MAX, len(separation_queries)

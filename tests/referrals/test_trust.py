@@ -9,7 +9,7 @@ import json
 import zipfile
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from complaints.history import recorded
 from investigations import services
@@ -166,3 +166,14 @@ def test_an_accused_supervisor_neither_sees_nor_closes_her_own_referral(client, 
     assert referral.status == Status.DUE
     client.force_login(team["supervisor"])
     assert client.get(f"{QUEUE}{referral.pk}/").status_code == 200
+
+
+def test_the_packet_is_printed_in_the_staff_members_language(client, liaison, terminated):
+    referral, _decision = terminated
+    client.force_login(liaison)
+
+    with translation.override("en"):  # the request activates Spanish; later tests get English back
+        response = client.get(f"{QUEUE}{referral.pk}/export.pdf", HTTP_ACCEPT_LANGUAGE="es")
+
+    text = pdf_text(response.content)
+    assert "Situación laboral al exportar" in text and "Por qué se debe esta remisión" in text
