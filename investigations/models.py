@@ -533,3 +533,22 @@ class CaseFileExport(Record):
 
     def __str__(self):
         return f"{self.filename} {self.sha256[:12]}"
+
+
+class RefusedAssignment(Record):
+    """An assignment the conflict-of-interest check refused: who tried, whom, when and every reason.
+
+    Kept (append-only) so the case history shows attempts to give a case to someone who may not work it.
+    """
+
+    investigation = models.ForeignKey(Investigation, on_delete=models.PROTECT, related_name="refused_assignments")
+    investigator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    attempted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reasons = models.JSONField(default=list)
+    attempted_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["attempted_at", "pk"]
+
+    def __str__(self):
+        return f"{self.investigator} refused on {self.investigation_id}"

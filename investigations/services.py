@@ -45,6 +45,7 @@ from .models import (
     Investigation,
     Note,
     OfficerSeparation,
+    RefusedAssignment,
     RetaliationCheck,
     RetaliationCheckEntry,
     Review,
@@ -208,17 +209,24 @@ def conflict_of_interest_reasons(investigation, investigator, *, attested):
     return reasons
 
 
-def _check_conflicts(investigation, investigator, attested):
+def _check_conflicts(investigation, investigator, attested, *, by):
+    """Refuse an investigator with a conflict, keeping the attempt and its reasons in the case history.
+
+    Call outside the action's transaction: the refusal row must survive the refused action.
+    """
     reasons = conflict_of_interest_reasons(investigation, investigator, attested=attested)
     if reasons:
+        with transaction.atomic(), recorded(by=by, reason="assignment refused: conflict of interest"):
+            RefusedAssignment.objects.create(investigation=investigation, investigator=investigator,
+                                             attempted_by=by, reasons=reasons)
         raise ConflictOfInterest(reasons)
 
 
 def assign_investigator(investigation, investigator, *, by, attested, reason="", expected_state=None):
     """Assign a triaged case to an investigator who passes the conflict-of-interest check."""
-
-    def check():
-        _check_conflicts(investigation, investigator, attested)
+    _check_fresh(investigation, expected_state)
+    if policies.may_assign(investigation, by):
+        _check_conflicts(investigation, investigator, attested, by=by)
 
     def record():
         Assignment.objects.create(investigation=investigation, investigator=investigator, assigned_by=by,
@@ -226,7 +234,7 @@ def assign_investigator(investigation, investigator, *, by, attested, reason="",
 
     return _act(investigation, "assign", by=by,
                 reason=f"assigned to {investigator.get_username()}" + (f": {reason}" if reason else ""),
-                expected_state=expected_state, args=(investigator,), before=check, after=record)
+                expected_state=expected_state, args=(investigator,), after=record)
 
 
 def reassign_investigator(investigation, investigator, *, by, attested, reason, expected_state=None):
@@ -237,7 +245,7 @@ def reassign_investigator(investigation, investigator, *, by, attested, reason, 
     reason = _require_reason(reason, "reassigning")
     if investigator.pk == investigation.investigator_id:
         raise InvalidInput("The case is already assigned to that investigator.")
-    _check_conflicts(investigation, investigator, attested)
+    _check_conflicts(investigation, investigator, attested, by=by)
     now = timezone.now()
     with transaction.atomic(), recorded(by=by, reason=f"reassigned to {investigator.get_username()}: {reason}"):
         for current in investigation.assignments.filter(ended_at__isnull=True):

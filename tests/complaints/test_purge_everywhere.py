@@ -11,6 +11,7 @@ from django.utils import timezone
 from complaints.history import recorded
 from complaints.models import Disposition
 from investigations import services
+from investigations.exceptions import ConflictOfInterest
 from investigations.models import DeadlinePolicy, EncounterLog
 from referrals import services as referrals
 from referrals.models import Referral
@@ -31,6 +32,9 @@ def every_table_filled(complaint_with_everything, case, team, roster):
         EncounterLog.objects.create(source_id="S-1", kind="stop", occurred_at=timezone.now(), officer=officer,
                                     subject_name="Rosa Díaz")
     walk(case, team, "investigating")
+    with pytest.raises(ConflictOfInterest):
+        services.reassign_investigator(case, team["other investigator"], by=supervisor, attested=False,
+                                       reason="caseload")
     services.add_witness_officer(case, roster["sergeant"], by=investigator)
     services.record_interview(case, by=investigator, interviewee="Rosa Díaz", interviewee_role="complainant",
                               held_at=timezone.now(), kind="phone", rights_notice="n/a")
@@ -72,8 +76,8 @@ def test_every_table_of_every_app_has_a_row_and_refuses_raw_deletes(every_table_
 
 def test_every_history_and_log_table_refuses_raw_updates(every_table_filled):
     before = row_counts()
-    append_only = history_tables() + [m._meta.db_table for m in apps.get_models()
-                                      if m.__name__ in {"EvidenceAccess", "ExportLog", "CaseFileExport"}]
+    logs = {"EvidenceAccess", "ExportLog", "CaseFileExport", "RefusedAssignment"}
+    append_only = history_tables() + [m._meta.db_table for m in apps.get_models() if m.__name__ in logs]
     for table in append_only:
         column = "history_change_reason" if table in history_tables() else "id"
         value = "'rewritten'" if column == "history_change_reason" else "id"

@@ -10,6 +10,7 @@ from simple_history.models import registered_models
 from complaints.history import recorded
 from complaints.models import Disposition, EvidenceAccess
 from investigations import queries, services
+from investigations.exceptions import ConflictOfInterest
 from referrals import services as referral_services
 from referrals.models import Referral
 from tests.factories import pdf_text, walk
@@ -32,6 +33,9 @@ def whole_case(complaint_with_everything, case, team, roster):
     investigator, supervisor, chief = team["investigator"], team["supervisor"], team["chief"]
     officer = roster["officer"]
     walk(case, team, "investigating")
+    with pytest.raises(ConflictOfInterest):
+        services.reassign_investigator(case, team["other investigator"], by=supervisor, attested=False,
+                                       reason="caseload")
     services.add_witness_officer(case, roster["sergeant"], by=investigator)
     services.record_interview(case, by=investigator, interviewee="Rosa Díaz", interviewee_role="complainant",
                               held_at=timezone.now(), kind="phone", rights_notice="n/a")
@@ -92,3 +96,17 @@ def test_the_staff_page_and_the_case_file_show_the_same_history(client, team, ca
     for shown in ("assigned → investigating", "Canvass the block"):
         assert shown in page
     assert "Canvass the block" in text and "investigating" in text and "note" in text
+
+
+def test_a_refused_assignment_stays_on_the_timeline_with_its_reasons(client, team, case):
+    services.triage_complaint(case, by=team["intake"], reason="ok")
+    client.force_login(team["supervisor"])
+
+    with pytest.raises(ConflictOfInterest):
+        services.assign_investigator(case, team["investigator"], by=team["supervisor"], attested=False)
+
+    refused = [e for e in queries.timeline(case) if e["kind"] == "refused assignment"]
+    assert len(refused) == 1 and "has not attested" in refused[0]["what"]
+    assert refused[0]["who"] == team["supervisor"].get_username()
+    case.refresh_from_db()
+    assert case.state == "triaged" and case.investigator is None
