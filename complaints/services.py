@@ -8,6 +8,7 @@ from django.utils import timezone
 from .codes import code_matches, hash_code, is_current
 from .history import PUBLIC_FILER, recorded
 from .models import Allegation, Complaint, Evidence, Message, Party, ReferenceCounter, RetaliationReport
+from .signals import complaint_filed
 
 # Letters and digits without look-alikes (no 0/O, 1/I/L, U): easy to read aloud and to copy from a phone screen.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"
@@ -81,6 +82,7 @@ def file_complaint(*, narrative, filer_role, parties=(), allegations=(), by=None
             Party.objects.create(complaint=complaint, **party)
         for allegation in allegations:
             Allegation.objects.create(complaint=complaint, **allegation)
+        complaint_filed.send(sender=Complaint, complaint=complaint)
     return complaint, shown_code
 
 

@@ -52,7 +52,7 @@ INSTALLED_APPS = [
     # refuse) replace its commands of the same name.
     "complaints",
     "investigations",
-    "investigations.referrals",
+    "referrals",
     "intake",
     "notices",
     "simple_history",

@@ -80,11 +80,20 @@ def visible_investigations(user, queryset=None, *, within_states=None):
         # Sealed complaints are few (index complaint_sealed): an anti-join against them needs no join with every
         # complaint, which made PostgreSQL read all 200,000 of them to count one investigator's caseload.
         qs = qs.filter(~Exists(Complaint.objects.filter(pk=OuterRef("complaint_id"), sealed=True)))
+    return without_own_cases(user, qs)
+
+
+def without_own_cases(user, queryset):
+    """`queryset` of investigations without those where `user` is an accused or witness officer.
+
+    Accused and witness officers never get access to the case, whatever their role; every object tied to a case
+    (referrals, exports) asks this same rule.
+    """
     officer = officer_of(user)
     if officer is not None:
-        # Accused and witness officers never get access to the case, whatever their role.
-        qs = qs.exclude(complaint__allegations__officer=officer).exclude(witness_officers__officer=officer)
-    return qs
+        queryset = queryset.exclude(complaint__allegations__officer=officer).exclude(
+            witness_officers__officer=officer)
+    return queryset
 
 
 def can_view_case(user, investigation):
@@ -213,3 +222,12 @@ def may_record_retaliation_check(investigation, user):
 
 def may_change_discipline(investigation, user):
     return may_decide_discipline(investigation, user) and investigation.discipline_decisions.exists()
+
+
+def can_export_case_file(user, investigation):
+    """Supervisors for any case they can see; investigators for the cases assigned to them."""
+    if not user.is_authenticated or not user.has_perm("investigations.export_case_file"):
+        return False
+    if not can_view_case(user, investigation):
+        return False
+    return has_any_role(user, roles.SUPERVISOR) or investigation.investigator_id == user.pk

@@ -3,25 +3,40 @@
 import datetime
 import re
 from collections import Counter, defaultdict
+from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from complaints import roles
-from complaints.models import Allegation, Complaint, ComplaintTranslation, Evidence, Message, Officer, Party
+from complaints.models import (
+    Allegation,
+    Complaint,
+    ComplaintTranslation,
+    Evidence,
+    EvidenceAccess,
+    Message,
+    Officer,
+    Party,
+    RetaliationReport,
+)
 
 from . import policies
 from .models import (
     Assignment,
+    CaseFileExport,
     DisciplineDecision,
     Finding,
     Interview,
     Investigation,
     Note,
     OfficerSeparation,
+    RefusedAssignment,
     RetaliationCheck,
+    RetaliationCheckEntry,
     Review,
     State,
     Task,
@@ -189,39 +204,144 @@ def search(user, params):
     return with_list_data(qs.order_by("-pk"))
 
 
+@dataclass(frozen=True)
+class HistorySource:
+    """One kind of record in a case's history: its model, a label, and the history rows of one case."""
+
+    kind: str
+    label: str
+    model: type
+    rows: object  # callable(investigation) -> history queryset (or, with access_log, a queryset of log rows)
+    access_log: bool = False
+    describe: object = None  # callable(history row) -> short text; the object's number when not given
+
+
+# Other apps that keep records about a case (POST referrals) add their sources from their AppConfig.ready(),
+# so this app never imports them.
+CASE_HISTORY_SOURCES = [
+    HistorySource("case", gettext_lazy("case"), Investigation, lambda inv: Investigation.history.filter(id=inv.pk)),
+    HistorySource("assignment", gettext_lazy("assignment"), Assignment,
+                  lambda inv: Assignment.history.filter(investigation_id=inv.pk)),
+    HistorySource("refused assignment", gettext_lazy("refused assignment"), RefusedAssignment,
+                  lambda inv: RefusedAssignment.history.filter(investigation_id=inv.pk),
+                  describe=lambda row: "; ".join(row.reasons or [])),
+    HistorySource("finding", gettext_lazy("finding"), Finding,
+                  lambda inv: Finding.history.filter(investigation_id=inv.pk),
+                  describe=lambda row: f"{row.get_stage_display()}, #{row.allegation_id}"),
+    HistorySource("review", gettext_lazy("review"), Review, lambda inv: Review.history.filter(investigation_id=inv.pk),
+                  describe=lambda row: row.get_decision_display()),
+    HistorySource("interview", gettext_lazy("interview"), Interview,
+                  lambda inv: Interview.history.filter(investigation_id=inv.pk),
+                  describe=lambda row: row.interviewee),
+    HistorySource("note", gettext_lazy("note"), Note, lambda inv: Note.history.filter(investigation_id=inv.pk)),
+    HistorySource("task", gettext_lazy("task"), Task, lambda inv: Task.history.filter(investigation_id=inv.pk),
+                  describe=lambda row: row.title),
+    HistorySource("witness officer", gettext_lazy("witness officer"), WitnessOfficer,
+                  lambda inv: WitnessOfficer.history.filter(investigation_id=inv.pk)),
+    HistorySource("retaliation check", gettext_lazy("anti-retaliation check"), RetaliationCheck,
+                  lambda inv: RetaliationCheck.history.filter(investigation_id=inv.pk)),
+    HistorySource("retaliation check answer", gettext_lazy("anti-retaliation check answer"), RetaliationCheckEntry,
+                  lambda inv: RetaliationCheckEntry.history.filter(retaliation_check__investigation_id=inv.pk)),
+    HistorySource("discipline", gettext_lazy("discipline"), DisciplineDecision,
+                  lambda inv: DisciplineDecision.history.filter(investigation_id=inv.pk),
+                  describe=lambda row: f"#{row.id} {row.get_kind_display()}: {row.get_outcome_display()}"),
+    HistorySource("separation", gettext_lazy("officer separation"), OfficerSeparation,
+                  lambda inv: OfficerSeparation.history.filter(investigation_id=inv.pk),
+                  describe=lambda row: row.get_reason_display()),
+    HistorySource("case file export", gettext_lazy("case file export"), CaseFileExport,
+                  lambda inv: CaseFileExport.history.filter(investigation_id=inv.pk),
+                  describe=lambda row: f"{row.filename} SHA-256 {row.sha256}"),
+    HistorySource("complaint", gettext_lazy("complaint"), Complaint,
+                  lambda inv: Complaint.history.filter(id=inv.complaint_id)),
+    HistorySource("allegation", gettext_lazy("allegation"), Allegation,
+                  lambda inv: Allegation.history.filter(complaint_id=inv.complaint_id)),
+    HistorySource("party", gettext_lazy("party"), Party,
+                  lambda inv: Party.history.filter(complaint_id=inv.complaint_id)),
+    HistorySource("evidence", gettext_lazy("evidence"), Evidence,
+                  lambda inv: Evidence.history.filter(complaint_id=inv.complaint_id),
+                  describe=lambda row: row.original_name),
+    HistorySource("message", gettext_lazy("message"), Message,
+                  lambda inv: Message.history.filter(complaint_id=inv.complaint_id)),
+    HistorySource("translation", gettext_lazy("translation"), ComplaintTranslation,
+                  lambda inv: ComplaintTranslation.history.filter(complaint_id=inv.complaint_id)),
+    HistorySource("retaliation report", gettext_lazy("retaliation report"), RetaliationReport,
+                  lambda inv: RetaliationReport.history.filter(complaint_id=inv.complaint_id)),
+    HistorySource("evidence view", gettext_lazy("evidence viewed"), EvidenceAccess,
+                  lambda inv: EvidenceAccess.objects.filter(evidence__complaint_id=inv.complaint_id)
+                  .select_related("evidence", "user"), access_log=True),
+]
+
+# History models that are not about one case (the roster, settings, rule sets): the timeline leaves them out on
+# purpose. Every other history model must be a case source (tests/investigations/test_timeline.py checks it).
+NOT_CASE_HISTORY = {
+    "complaints.category", "complaints.disposition", "complaints.unit", "complaints.officer",
+    "investigations.deadlinepolicy", "investigations.encounterlog",
+}
+
+_UNCOMPARED = {"id", "history_id", "history_date", "history_type", "history_user", "history_user_id",
+               "history_actor", "history_change_reason", "chain_seq", "chain_prev", "chain_hash"}
+
+
+def register_case_history(source):
+    """Add another app's records to every case's timeline (called from that app's AppConfig.ready())."""
+    if all(existing.kind != source.kind for existing in CASE_HISTORY_SOURCES):
+        CASE_HISTORY_SOURCES.append(source)
+
+
+def _changes(row, previous):
+    """[(field label, before, after)] for each field that changed since the object's previous history row."""
+    if previous is None or row.history_type != "~":
+        return []
+    changes = []
+    for field in row.instance_type._meta.concrete_fields:
+        if field.attname in _UNCOMPARED:
+            continue
+        before, after = getattr(previous, field.attname), getattr(row, field.attname)
+        if before != after:
+            changes.append((str(field.verbose_name), _shown(field, before, previous), _shown(field, after, row)))
+    return changes
+
+
+def _shown(field, value, row):
+    if value is None or value == "":
+        return "—"
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(value, datetime.datetime):
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+    return str(value)
+
+
 def timeline(investigation):
-    """Everything that happened to the case, oldest first, from the history tables: when, who, what, why."""
-    complaint_id = investigation.complaint_id
-    sources = [
-        ("case", Investigation.history.filter(id=investigation.pk)),
-        ("assignment", Assignment.history.filter(investigation_id=investigation.pk)),
-        ("finding", Finding.history.filter(investigation_id=investigation.pk)),
-        ("review", Review.history.filter(investigation_id=investigation.pk)),
-        ("interview", Interview.history.filter(investigation_id=investigation.pk)),
-        ("note", Note.history.filter(investigation_id=investigation.pk)),
-        ("task", Task.history.filter(investigation_id=investigation.pk)),
-        ("witness officer", WitnessOfficer.history.filter(investigation_id=investigation.pk)),
-        ("retaliation check", RetaliationCheck.history.filter(investigation_id=investigation.pk)),
-        ("discipline", DisciplineDecision.history.filter(investigation_id=investigation.pk)),
-        ("separation", OfficerSeparation.history.filter(investigation_id=investigation.pk)),
-        ("complaint", Complaint.history.filter(id=complaint_id)),
-        ("allegation", Allegation.history.filter(complaint_id=complaint_id)),
-        ("party", Party.history.filter(complaint_id=complaint_id)),
-        ("evidence", Evidence.history.filter(complaint_id=complaint_id)),
-        ("message", Message.history.filter(complaint_id=complaint_id)),
-        ("translation", ComplaintTranslation.history.filter(complaint_id=complaint_id)),
-    ]
+    """Everything that happened to the case, oldest first: when, who, what, why, and what changed.
+
+    The one history of a case: the staff case page and the case-file PDF both read it.
+    """
     events = []
-    for kind, rows in sources:
-        previous_state = None
-        for row in rows.order_by("history_date", "history_id"):
-            event = {"at": row.history_date, "kind": kind, "who": row.history_actor,
-                     "change": row.get_history_type_display(), "reason": row.history_change_reason}
-            if kind == "case":
-                event["from_state"] = previous_state
+    for source in CASE_HISTORY_SOURCES:
+        if source.access_log:
+            for access in source.rows(investigation):
+                events.append({
+                    "at": access.at, "kind": source.kind, "label": source.label, "who": access.user.get_username(),
+                    "change": access.get_action_display(), "reason": "", "what": access.evidence.original_name,
+                    "changes": [],
+                })
+            continue
+        previous = {}
+        for row in source.rows(investigation).order_by("history_date", "history_id"):
+            event = {"at": row.history_date, "kind": source.kind, "label": source.label, "who": row.history_actor,
+                     "change": row.get_history_type_display(), "reason": row.history_change_reason,
+                     "what": source.describe(row) if source.describe else f"#{row.id}",
+                     "changes": _changes(row, previous.get(row.id))}
+            if source.kind == "case":
+                before = previous.get(row.id)
+                event["from_state"] = before.state if before else None
                 event["to_state"] = row.state
-                event["state_changed"] = previous_state != row.state
-                previous_state = row.state
+                event["from_state_label"] = State(before.state).label if before else None
+                event["to_state_label"] = State(row.state).label
+                event["state_changed"] = before is None or before.state != row.state
+            previous[row.id] = row
             events.append(event)
     events.sort(key=lambda e: e["at"])
     return events
+

@@ -585,3 +585,18 @@ def evidence_file(request, pk, download=False):
     response["Cache-Control"] = "private, no-store"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
+
+
+@staff_required
+def case_file(request, reference):
+    """The case file as a PDF. A case the user may not export answers 404, like a case that does not exist."""
+    case = _load_case(request, reference)
+    if not policies.can_export_case_file(request.user, case):
+        raise Http404
+    content, filename, log = services.export_case_file(case, by=request.user)
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    response["X-Content-SHA256"] = log.sha256
+    response["X-History-Chain-Head"] = log.chain_head
+    response["Cache-Control"] = "no-store"
+    return response
