@@ -13,6 +13,7 @@ from complaints.models import Disposition, ReferenceCounter
 from investigations import services
 from investigations.exceptions import ConflictOfInterest
 from investigations.models import DeadlinePolicy, EncounterLog
+from notices import services as notices
 from referrals import services as referrals
 from referrals.models import Referral
 from tests.factories import walk
@@ -59,6 +60,7 @@ def every_table_filled(complaint_with_everything, case, team, roster):
     referral = Referral.objects.get(investigation=case)
     referrals.export_referral(referral, "json", by=team["POST liaison"])
     services.export_case_file(case, by=supervisor)
+    notices.ask_for_notices(case.complaint, email="filer@example.org", language="es")
     return case
 
 
