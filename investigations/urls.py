@@ -17,6 +17,7 @@ urlpatterns = [
     path("cases/<str:reference>/", views.case_detail, name="case"),
     path("cases/<str:reference>/add/<slug:what>/", views.case_post, name="case_post"),
     path("cases/<str:reference>/tasks/<int:task_id>/done/", views.complete_task, name="task_done"),
+    path("cases/<str:reference>/tasks/<int:task_id>/carry-over/", views.carry_over_task, name="task_carry_over"),
     path("cases/<str:reference>/do/<slug:action>/", views.case_action, name="action"),
     path("evidence/<int:pk>/", views.evidence_file, name="evidence"),
     path("evidence/<int:pk>/download/", views.evidence_file, {"download": True}, name="evidence_download"),
