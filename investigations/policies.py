@@ -274,8 +274,8 @@ def may_translate(investigation, user):
 
 
 def may_record_separation(investigation, user):
-    if not investigation.is_open:
-        return False
+    # Also on a closed case: an officer's leaving is a roster record the POST rules read, not a change to the
+    # case file (the case page offers it only while the case is open).
     if not user.has_perm("investigations.record_separation") or not can_view_case(user, investigation):
         return False
     if has_any_role(user, roles.SUPERVISOR, roles.CHIEF):
@@ -351,7 +351,7 @@ _OTHER_ACTIONS = {
     "complete_task": (may_write_note, _may_attempt_note),
     "message": (may_message_complainant, _may_attempt_message),
     "translation": (may_translate, _may_attempt_translation),
-    "separation": (may_record_separation, _may_attempt_separation),
+    "separation": (lambda inv, user: inv.is_open and may_record_separation(inv, user), _may_attempt_separation),
     "discipline": (lambda inv, user: inv.state == "findings_approved" and may_decide_discipline(inv, user),
                    may_decide_discipline),
     "discipline_change": (may_change_discipline, may_decide_discipline),

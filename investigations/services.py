@@ -675,7 +675,7 @@ def record_officer_separation(officer, *, by, investigation, separation_date, re
                               notice_served=False):
     """Record that an accused officer left the agency. The investigation goes on: separation never closes it."""
     if not policies.may_record_separation(investigation, by):
-        raise _refused_on_closed(investigation) or NotPermitted(_("You may not record separations on this case."))
+        raise NotPermitted(_("You may not record separations on this case."))
     if not investigation.accused_officers().filter(pk=officer.pk).exists():
         raise InvalidInput(_("%(officer)s is not accused in this case.") % {"officer": officer})
     if reason not in Officer.SeparationReason.values:
