@@ -244,6 +244,10 @@ def _case_context(request, case, bound=None):
         "change_form": case_forms.get("discipline_change"),
         "discipline_kinds": DisciplineDecision.Kind,
         "refused": bound_name,
+        # A refused form the page no longer offers (e.g. the case closed meanwhile) is shown on its own, so
+        # what was typed is not lost.
+        "refused_elsewhere": bound[1] if bound is not None and not policies.may_take(bound_name, case, user)
+        else None,
     }
     context.update({f"{name}_form": form for name, form in case_forms.items()})
     return context
