@@ -186,7 +186,7 @@ def can_view_referral(user, referral):
 
 
 def can_work_referrals(user):
-    """Export packets, record sending and acknowledgement: the POST liaison."""
+    """Export packets (new exports are the liaison's work), record sending and acknowledgement: the POST liaison."""
     return user.is_authenticated and user.has_perm("referrals.work_referral")
 
 
@@ -196,13 +196,8 @@ def can_close_referral(user, referral):
             and not excluded_from_case(user, referral.investigation))
 
 
-def can_download_referral_exports(user):
-    """Referral packets and the bulk export: the liaison, and the auditor, who reads everything (each is logged)."""
-    return can_work_referrals(user) or (user.is_authenticated and user.has_perm("referrals.view_exportlog")
-                                        and user.has_perm("referrals.view_referral"))
-
-
 def can_view_export_log(user):
+    """Every export made (who, when, what, its SHA-256): the liaison and the auditor, who reads everything."""
     return user.is_authenticated and user.has_perm("referrals.view_exportlog")
 
 

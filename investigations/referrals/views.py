@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from investigations import policies as case_policies
 from investigations.exceptions import WorkflowError
 from investigations.models import Investigation
 
@@ -58,13 +59,16 @@ def queue(request):
     tab = request.GET.get("tab", "due")
     if tab not in TABS:
         raise Http404
-    base = Referral.objects.all()
+    # A referral of a case the user is accused in (or a witness officer to) is not listed, whatever the role.
+    base = case_policies.without_excluded_cases(request.user, Referral.objects.all())
     counts = {key: select(base, today).count() for key, (_label, select) in TABS.items()}
     page = Paginator(TABS[tab][1](base.with_related(), today), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "referrals/queue.html", {
         "tabs": [(key, label, counts[key]) for key, (label, _select) in TABS.items()],
         "tab": tab, "page": page, "today": today,
         "can_work": policies.can_work_queue(request.user),
+        "can_export": case_policies.can_work_referrals(request.user),
+        "can_view_export_log": case_policies.can_view_export_log(request.user),
     })
 
 
@@ -73,6 +77,8 @@ def detail(request, pk):
     _require(policies.can_view_queue(request.user))
     referral = get_object_or_404(Referral.objects.with_related().select_related(
         "discipline", "separation", "sent_by", "acknowledged_by", "closed_by"), pk=pk)
+    if not case_policies.can_view_referral(request.user, referral):
+        raise Http404
     return render(request, "referrals/detail.html", _detail_context(request, referral))
 
 
@@ -81,11 +87,13 @@ def _detail_context(request, referral, **form_overrides):
     context = {
         "referral": referral,
         "can_work": can_work,
-        "can_close": policies.can_close(request.user) and referral.status == "due",
+        "can_close": case_policies.can_close_referral(request.user, referral) and referral.status == "due",
         "sent_form": forms.SentForm(),
         "acknowledged_form": forms.AcknowledgedForm(),
         "close_form": forms.CloseForm(),
-        "exports": referral.exports.select_related("exported_by")[:20] if can_work else [],
+        "can_export": case_policies.can_work_referrals(request.user),
+        "exports": referral.exports.select_related("exported_by")[:20]
+        if case_policies.can_view_export_log(request.user) else [],
         "today": timezone.localdate(),
     }
     context.update(form_overrides)
@@ -94,6 +102,8 @@ def _detail_context(request, referral, **form_overrides):
 
 def _post_action(request, pk, form_class, form_name, act, done):
     referral = get_object_or_404(Referral.objects.with_related(), pk=pk)
+    if not case_policies.can_view_referral(request.user, referral):
+        raise Http404
     form = form_class(request.POST)
     if form.is_valid():
         try:
@@ -136,6 +146,7 @@ def mark_acknowledged(request, pk):
 @require_POST
 def close(request, pk):
     _require(policies.can_close(request.user))
+    # An accused supervisor never closes her own referral (can_view_referral answers 404 in _post_action).
     return _post_action(
         request, pk, forms.CloseForm, "close_form",
         lambda r, d: services.close_referral(r, by=request.user, reason=d["reason"]),
@@ -145,17 +156,19 @@ def close(request, pk):
 
 @login_required
 def export(request, pk, fmt):
-    _require(policies.can_work_queue(request.user))
+    _require(case_policies.can_work_referrals(request.user))
     if fmt not in ("pdf", "json", "csv"):
         raise Http404
     referral = get_object_or_404(Referral.objects.with_related(), pk=pk)
+    if not case_policies.can_view_referral(request.user, referral):
+        raise Http404
     content, filename, log = services.export_referral(referral, fmt, by=request.user)
     return _download(content, filename, fmt, log)
 
 
 @login_required
 def bulk_export(request):
-    _require(policies.can_work_queue(request.user))
+    _require(case_policies.can_work_referrals(request.user))
     form = forms.RangeForm(request.GET or None)
     if form.is_bound and form.is_valid():
         try:
@@ -170,8 +183,10 @@ def bulk_export(request):
 
 @login_required
 def export_log(request):
-    _require(policies.can_work_queue(request.user))
-    logs = ExportLog.objects.select_related("exported_by", "referral__officer", "investigation__complaint")
+    _require(case_policies.can_view_export_log(request.user))
+    logs = case_policies.without_excluded_cases(request.user, ExportLog.objects.all())
+    logs = case_policies.without_excluded_cases(request.user, logs, path="referral__investigation")
+    logs = logs.select_related("exported_by", "referral__officer", "investigation__complaint")
     page = Paginator(logs.order_by("-exported_at", "-pk"), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "referrals/export_log.html", {"page": page})
 
