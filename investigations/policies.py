@@ -196,6 +196,15 @@ def can_close_referral(user, referral):
             and not excluded_from_case(user, referral.investigation))
 
 
+def can_export_case_file(user, investigation):
+    """The whole case file as a PDF: supervisors for any case they can see; investigators for their own cases."""
+    if not user.is_authenticated or not user.has_perm("referrals.export_case_file"):
+        return False
+    if not can_view_case(user, investigation):
+        return False
+    return has_any_role(user, roles.SUPERVISOR) or investigation.investigator_id == user.pk
+
+
 def can_view_export_log(user):
     """Every export made (who, when, what, its SHA-256): the liaison and the auditor, who reads everything."""
     return user.is_authenticated and user.has_perm("referrals.view_exportlog")

@@ -9,6 +9,7 @@ from functools import wraps
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import storages
@@ -89,16 +90,17 @@ def _error_status(error):
 
 @staff_required
 def home(request):
+    """Each role's queues with their counts, and its other pages."""
     user = request.user
     links = [
-        (policies.can_view_triage_queue(user), "staff:triage", _("Triage queue")),
-        (policies.can_view_caseload(user), "staff:caseload", _("My caseload")),
         (policies.can_view_board(user), "staff:board", _("Supervisor board")),
-        (policies.can_view_decision_queue(user), "staff:decisions", _("Decision queue")),
         (policies.can_search(user), "staff:search", _("Search")),
+        (policies.can_view_evidence_access_log(user), "staff:access_log", _("Evidence access log")),
     ]
     return render(request, "investigations/home.html", {
-        "roles": roles_of(user), "links": [(reverse(name), label) for ok, name, label in links if ok],
+        "roles": roles_of(user),
+        "queues": [(label, reverse(name), count) for label, name, count in queries.home_queues(user)],
+        "links": [(reverse(name), label) for ok, name, label in links if ok],
     })
 
 
@@ -179,6 +181,8 @@ def _case_permissions(user, case):
         "edit_file": policies.may_take("finding", case, user),
         "evidence": policies.can_view_evidence(user, case),
         "access_log": policies.can_view_evidence_access_log(user, case),
+        "export_case_file": policies.can_export_case_file(user, case),
+        "referrals": policies.can_read_referrals(user),
         "history": policies.can_view_history(user),
         "contacts": policies.can_view_contact_details(user, case),
     })
@@ -361,6 +365,42 @@ def case_action(request, reference, action):
         context["portal_reports"] = list(case.complaint.retaliation_reports.all())
         context["unseen_reports"] = list(services.unseen_portal_reports(case))
     return render(request, "investigations/action.html", context, status=status)
+
+
+# -- the evidence access log ---------------------------------------------------------------------------------
+
+
+def _access_log_page(request, rows, title, **context):
+    return render(request, "investigations/access_log.html", {
+        "title": title, "page": _page(request, rows), **context})
+
+
+@staff_required
+def access_log(request):
+    """Every look at evidence, newest first (auditors, administrators, supervisors)."""
+    _require(policies.can_view_evidence_access_log(request.user))
+    return _access_log_page(request, queries.evidence_accesses(request.user), _("Evidence access log"))
+
+
+@staff_required
+def case_access_log(request, reference):
+    """Who opened the evidence of one case."""
+    case = Investigation.objects.select_related("complaint").filter(complaint__reference=reference).first()
+    if case is None or not policies.can_view_evidence_access_log(request.user, case):
+        raise Http404
+    return _access_log_page(request, queries.evidence_accesses(request.user, investigation=case),
+                            _("Evidence access log of %(reference)s") % {"reference": reference}, case=case)
+
+
+@staff_required
+def user_access_log(request, user_id):
+    """Which evidence one staff member opened."""
+    _require(policies.can_view_evidence_access_log(request.user))
+    person = get_user_model().objects.filter(pk=user_id).first()
+    if person is None:
+        raise Http404
+    return _access_log_page(request, queries.evidence_accesses(request.user, accessed_by=person),
+                            _("Evidence opened by %(user)s") % {"user": person.get_username()}, person=person)
 
 
 # -- evidence ------------------------------------------------------------------------------------------------

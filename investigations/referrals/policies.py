@@ -1,6 +1,5 @@
 """Who may reach the referral queue, export packets, close referrals and export case files."""
 
-from complaints import roles
 from investigations import policies as case_policies
 
 
@@ -21,11 +20,7 @@ def can_view_queue(user):
 
 def can_export_case_file(user, investigation):
     """Supervisors for any case they can see; investigators for the cases assigned to them."""
-    if not user.is_authenticated or not user.has_perm("referrals.export_case_file"):
-        return False
-    if not case_policies.can_view_case(user, investigation):
-        return False
-    return case_policies.has_any_role(user, roles.SUPERVISOR) or investigation.investigator_id == user.pk
+    return case_policies.can_export_case_file(user, investigation)
 
 
 def can_see_contact_details(user, investigation):
