@@ -95,3 +95,12 @@ def test_refused_discipline_from_a_stale_tab_is_a_409(client, case, team, roster
     })
     assert response.status_code == 409
     assert "Typed before the case moved" in response.content.decode()
+
+
+def test_refusal_message_is_in_the_staff_members_language(client, case, team):
+    client.force_login(working(case, team))
+    allegation = case.complaint.allegations.first()
+    closed = Disposition.objects.get(code="administratively-closed")
+    response = client.post(case_url(case, "finding"), finding_data(allegation, closed), HTTP_ACCEPT_LANGUAGE="es")
+    assert response.status_code == 400
+    assert "necesita un motivo" in response.content.decode()
