@@ -263,15 +263,14 @@ def case_detail(request, reference):
     return render(request, "investigations/case.html", _case_context(request, case))
 
 
-def _take(request, reference, action, form):
+def _take(request, case, action, form):
     """Run `action` with a valid `form`: None when done, else (the refused case reloaded, status)."""
-    case = _load_case(request, reference)
     try:
         action.service(case, request.user, form)
     except WorkflowError as error:
         messages.error(request, str(error))
         # The case is read again: a refusal may come from someone else's change (a stale tab).
-        return _load_case(request, reference), _error_status(error)
+        return _load_case(request, case.complaint.reference), _error_status(error)
     return None
 
 
@@ -286,7 +285,7 @@ def case_post(request, reference, what):
     _require(policies.may_attempt(what, case, request.user))
     form = action.form(case, request.POST)
     if form.is_valid():
-        refused = _take(request, reference, action, form)
+        refused = _take(request, case, action, form)
         if refused is None:
             messages.success(request, _("Saved."))
             return redirect("staff:case", reference=reference)
@@ -346,7 +345,7 @@ def case_action(request, reference, action):
         _require(policies.may_attempt(action, case, request.user))
         form = entry.form(case, request.POST)
         if form.is_valid():
-            refused = _take(request, reference, entry, form)
+            refused = _take(request, case, entry, form)
             if refused is None:
                 messages.success(request, _("Done: %(action)s.") % {"action": entry.label})
                 return redirect("staff:case", reference=reference)
