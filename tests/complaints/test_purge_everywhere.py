@@ -43,6 +43,7 @@ def every_table_filled(complaint_with_everything, case, team, roster):
                               held_at=timezone.now(), kind="phone", rights_notice="n/a")
     services.add_note(case, by=investigator, body="Body-camera footage requested.")
     services.add_task(case, by=investigator, title="Canvass the block")
+    services.complete_task(case.tasks.get(), by=investigator)  # a case closes only with its tasks settled
     for allegation in case.complaint.allegations.all():
         services.record_finding(case, allegation, Disposition.objects.get(code="sustained"), by=investigator)
     services.begin_retaliation_check(case, by=investigator)
