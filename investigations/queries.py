@@ -276,6 +276,8 @@ CASE_HISTORY_SOURCES = [
 NOT_CASE_HISTORY = {
     "complaints.category", "complaints.disposition", "complaints.unit", "complaints.officer",
     "investigations.deadlinepolicy", "investigations.encounterlog",
+    # A filer's address for "there is news" notices is shown to no staff member (notices.policies).
+    "notices.noticeaddress",
 }
 
 _UNCOMPARED = {"id", "history_id", "history_date", "history_type", "history_user", "history_user_id",

@@ -4,7 +4,6 @@ import pytest
 
 from investigations import services
 from investigations.models import Investigation, State, Task
-
 from tests.factories import sustained, walk
 
 pytestmark = pytest.mark.django_db

@@ -6,7 +6,6 @@ from django.utils import translation
 from complaints.models import Disposition
 from investigations import services
 from investigations.models import Investigation, State
-
 from tests.factories import sustained, walk
 
 pytestmark = pytest.mark.django_db
