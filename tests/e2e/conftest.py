@@ -68,7 +68,7 @@ def live_app(tmp_path_factory):
         **os.environ,
         "DATABASE_URL": database_url,
         "VAR_DIR": str(var_dir),
-        "DJANGO_SECRET_KEY": "e2e-" + uuid.uuid4().hex,
+        "DJANGO_SECRET_KEY": "e2e-" + uuid.uuid4().hex + uuid.uuid4().hex,
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
         "HTTPS": "0",
         "DEBUG": "",
