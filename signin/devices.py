@@ -70,25 +70,29 @@ def remaining_recovery_codes(user):
     return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
 
 
-def verify_second_factor(user, token):
-    """The device that accepts this code (an authenticator code or an unused recovery code), or None.
+def _device_class_for(token):
+    # Six digits go to the authenticator, anything else to the recovery codes, so a recovery code never counts as
+    # a wrong authenticator code (each device slows down after wrong codes).
+    return TOTPDevice if re.fullmatch(r"\d{6}", token) else StaticDevice
 
-    Six digits go to the authenticator, anything else to the recovery codes, so a recovery code never counts as a
-    wrong authenticator code (each device slows down after wrong codes).
-    """
+
+def verify_second_factor(user, token):
+    """The device that accepts this code (an authenticator code or an unused recovery code), or None."""
     token = normalise(token)
     if not token:
         return None
-    is_totp = bool(re.fullmatch(r"\d{6}", token))
+    device_class = _device_class_for(token)
+    if device_class is StaticDevice:
+        token = hash_recovery_code(token)
     with transaction.atomic():
         for device in devices_for_user(user, confirmed=True, for_verify=True):
-            if is_totp and isinstance(device, TOTPDevice) and device.verify_token(token):
-                return device
-            if not is_totp and isinstance(device, StaticDevice) and device.verify_token(hash_recovery_code(token)):
+            if isinstance(device, device_class) and device.verify_token(token):
                 return device
     return None
 
 
-def is_throttled(user):
-    """True while a device refuses codes because of recent wrong ones."""
-    return any(not device.verify_is_allowed()[0] for device in devices_for_user(user, confirmed=True))
+def is_throttled(user, token):
+    """True while the devices this code is meant for refuse codes because of recent wrong ones."""
+    device_class = _device_class_for(normalise(token))
+    return any(not device.verify_is_allowed()[0] for device in devices_for_user(user, confirmed=True)
+               if isinstance(device, device_class))

@@ -10,6 +10,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
+from django_otp.plugins.otp_static.models import StaticDevice
 
 from . import devices, sessions
 from .forms import CodeForm
@@ -46,14 +47,14 @@ def verify(request):
     form = CodeForm(request.POST or None)
     status = 200
     if request.method == "POST" and form.is_valid():
-        if devices.is_throttled(request.user):
+        if devices.is_throttled(request.user, form.cleaned_data["code"]):
             form.add_error("code", _("Too many wrong codes. Wait a minute, then try again."))
             status = 429
         else:
             device = devices.verify_second_factor(request.user, form.cleaned_data["code"])
             if device is not None:
                 _signed_in_with(request, device)
-                if device.__class__.__name__ == "StaticDevice":
+                if isinstance(device, StaticDevice):
                     messages.warning(request, _(
                         "You used a recovery code; it will not work again. Recovery codes left: %(count)s."
                     ) % {"count": devices.remaining_recovery_codes(request.user)})
@@ -71,13 +72,16 @@ def enrol(request):
     form = CodeForm(request.POST or None)
     status = 200
     if request.method == "POST" and form.is_valid():
-        confirmed = devices.confirm_authenticator(device, form.cleaned_data["code"])
-        if confirmed is not None:
+        if not device.verify_is_allowed()[0]:
+            form.add_error("code", _("Too many wrong codes. Wait a minute, then try again."))
+            status = 429
+        elif (confirmed := devices.confirm_authenticator(device, form.cleaned_data["code"])) is not None:
             _signed_in_with(request, confirmed)
             codes = devices.issue_recovery_codes(request.user)
             return render(request, "signin/recovery_codes.html", {"codes": codes, "next": _next(request)})
-        form.add_error("code", _("This code is not right. Check the time on your phone and try a new code."))
-        status = 400
+        else:
+            form.add_error("code", _("This code is not right. Check the time on your phone and try a new code."))
+            status = 400
     qr = segno.make(device.config_url, error="m")
     return render(request, "signin/enrol.html", {
         "form": form,
