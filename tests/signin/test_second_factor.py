@@ -155,3 +155,14 @@ def test_after_the_second_factor_the_administrator_reaches_the_admin(client, mak
     administrator = make_user(roles.ADMINISTRATOR, is_staff=True)
     client.force_login(administrator)
     assert client.get("/admin/").status_code == 200
+
+
+def test_wrong_codes_in_a_row_are_slowed_down(password_only_client, sign_in_with_password, enrolled_supervisor,
+                                              code_for):
+    supervisor, device = enrolled_supervisor
+    sign_in_with_password(supervisor.username)
+    wrong = f"{(int(code_for(device)) + 1) % 1000000:06d}"
+    assert password_only_client.post("/staff/sign-in/verify/", {"code": wrong}).status_code == 400
+    response = password_only_client.post("/staff/sign-in/verify/", {"code": code_for(device)})
+    assert response.status_code == 429
+    assert "Too many wrong codes" in response.content.decode()
