@@ -120,6 +120,37 @@ def page(browser, tmp_path):
     context.close()
 
 
+@pytest.fixture
+def staff_login(live_app):
+    """Make a staff login with a role and an enrolled authenticator; returns a function that signs a page in."""
+    import secrets
+
+    from django_otp.oath import totp
+
+    def make(username, role, password="e2e-long-password-123"):
+        key = secrets.token_hex(20)
+        live_app.manage("shell", "-c", (
+            "from django.contrib.auth.models import User, Group;"
+            "from django_otp.plugins.otp_totp.models import TOTPDevice;"
+            f"u = User.objects.create_user({username!r}, password={password!r});"
+            f"u.groups.add(Group.objects.get(name={role!r}));"
+            f"TOTPDevice.objects.create(user=u, name='phone', key={key!r}, confirmed=True)"
+        ))
+
+        def sign_in(page, next_path="/staff/"):
+            page.goto(live_app.url + next_path)
+            page.get_by_label("User name").fill(username)
+            page.get_by_label("Password").fill(password)
+            page.get_by_role("button", name="Sign in").click()
+            page.get_by_label("Code").fill(f"{totp(bytes.fromhex(key)):06d}")
+            page.get_by_role("button", name="Continue").click()
+            page.wait_for_url(live_app.url + next_path)
+
+        return sign_in
+
+    return make
+
+
 def axe_violations(page):
     """WCAG 2.0/2.1 A and AA violations axe-core finds on the page as it is now."""
     from axe_playwright_python.sync_playwright import Axe
