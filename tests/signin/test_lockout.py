@@ -23,7 +23,7 @@ def test_repeated_wrong_passwords_lock_out_even_the_right_one(sign_in_with_passw
     response = sign_in_with_password(supervisor.username, **STRANGER)
     assert response.status_code == 429
     assert "Sign-in paused" in response.content.decode()
-    assert "15 minutes" in response.content.decode()
+    assert "wait 15 min," in response.content.decode()
 
 
 def test_a_stranger_cannot_lock_out_the_user_at_their_desk(sign_in_with_password, enrolled_supervisor, settings):

@@ -81,7 +81,7 @@ def test_first_sign_in_enrols_an_authenticator_and_shows_recovery_codes_once(
     assert password_only_client.get("/staff/").status_code == 200
     # Shown once: no page shows them again.
     security_page = password_only_client.get("/staff/sign-in/").content.decode()
-    assert "You have 10 unused recovery codes." in security_page
+    assert "Unused recovery codes: 10" in security_page
     assert not any(code in security_page for code in codes)
     assert password_only_client.get("/staff/sign-in/enrol/").status_code == 302
 
@@ -131,7 +131,7 @@ def test_new_recovery_codes_replace_the_old_ones(client, supervisor):
     second = re.findall(r"<code>([a-z2-9-]{11})</code>", client.post("/staff/sign-in/recovery-codes/")
                         .content.decode())
     assert len(first) == len(second) == 10 and not set(first) & set(second)
-    assert "You have 10 unused recovery codes." in client.get("/staff/sign-in/").content.decode()
+    assert "Unused recovery codes: 10" in client.get("/staff/sign-in/").content.decode()
     assert StaticToken.objects.filter(device__user=supervisor).count() == 10
 
 
