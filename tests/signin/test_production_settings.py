@@ -23,8 +23,9 @@ PRODUCTION = {
 
 
 def _run(args, tmp_path, **env):
-    base = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "DJANGO_SECRET_KEY", "HTTPS"}
-            and k not in PRODUCTION}
+    # DJANGO_ALLOW_ASYNC_UNSAFE is set by the browser tests' Playwright setup, never in production.
+    unset = {"DEBUG", "DJANGO_SECRET_KEY", "HTTPS", "DJANGO_ALLOW_ASYNC_UNSAFE", *PRODUCTION}
+    base = {k: v for k, v in os.environ.items() if k not in unset}
     return subprocess.run([sys.executable, *args], cwd=ROOT, env={**base, "VAR_DIR": str(tmp_path), **env},
                           capture_output=True, text=True)
 
