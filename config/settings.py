@@ -275,3 +275,87 @@ OFFICE_TTY = os.environ.get("OFFICE_TTY", "711")
 # Time frames promised to filers, in days: first contact, and the usual length of an investigation.
 OFFICE_FIRST_CONTACT_DAYS = int(os.environ.get("OFFICE_FIRST_CONTACT_DAYS", "5"))
 OFFICE_INVESTIGATION_DAYS = int(os.environ.get("OFFICE_INVESTIGATION_DAYS", "180"))
+
+# --- Staff sign-in, sessions, Content-Security-Policy and deploy checks (issue 10 item 5, issue 9 item 6) --------
+# Kept in one block, added to the lists above by position, so other settings work merges cleanly.
+import datetime as _datetime  # noqa: E402
+
+from csp.constants import NONCE, NONE, SELF  # noqa: E402
+
+INSTALLED_APPS += [
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "csp",
+    "signin",
+]
+
+
+def _insert_after(existing, new):
+    MIDDLEWARE.insert(MIDDLEWARE.index(existing) + 1, new)
+
+
+_insert_after("django.middleware.security.SecurityMiddleware", "csp.middleware.CSPMiddleware")
+_insert_after("django.contrib.auth.middleware.AuthenticationMiddleware", "django_otp.middleware.OTPMiddleware")
+# Session limits and the second factor, once the user, their OTP device and messages are known.
+_insert_after("django.contrib.messages.middleware.MessageMiddleware", "signin.middleware.StaffSignInMiddleware")
+# Axes turns a locked-out sign-in into its lockout page; it must see the response last.
+MIDDLEWARE.append("axes.middleware.AxesMiddleware")
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# Lockout is per user name AND client address: a stranger who types a real user's name from elsewhere locks
+# only that pair (their own address), never the user at their desk; the lock lifts by itself after the cool-off.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_FAILURE_LIMIT = int(os.environ.get("STAFF_SIGNIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = _datetime.timedelta(minutes=int(os.environ.get("STAFF_SIGNIN_LOCKOUT_MINUTES", "15")))
+AXES_RESET_ON_SUCCESS = True
+# Further tries during a lockout do not push its end further away.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "signin.views.locked_out"
+# The same client address the intake rate limits use (CLIENT_ADDRESS_HEADER behind a proxy).
+AXES_CLIENT_IP_CALLABLE = "intake.ratelimit.client_address"
+AXES_VERBOSE = False
+
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Complaint tracker")
+
+# Staff sessions end after this much inactivity, and in any case this long after signing in (a working day).
+# Public filers have no account; their follow-up sessions are not touched.
+STAFF_SESSION_IDLE_SECONDS = int(os.environ.get("STAFF_SESSION_IDLE_MINUTES", "30")) * 60
+STAFF_SESSION_MAX_SECONDS = int(os.environ.get("STAFF_SESSION_MAX_HOURS", "10")) * 3600
+
+# No inline script anywhere; inline <style> blocks carry the per-response nonce. Evidence playback may come from
+# the S3 endpoint (presigned URLs) or other origins named in CSP_MEDIA_ORIGINS.
+_media_origins = env_list("CSP_MEDIA_ORIGINS")
+if EVIDENCE_STORAGE == "s3" and os.environ.get("EVIDENCE_S3_ENDPOINT_URL"):
+    from urllib.parse import urlsplit as _urlsplit
+
+    _endpoint = _urlsplit(os.environ["EVIDENCE_S3_ENDPOINT_URL"])
+    _media_origins.append(f"{_endpoint.scheme}://{_endpoint.netloc}")
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF, "data:", *_media_origins],
+        "media-src": [SELF, *_media_origins],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS")
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD")
+
+# A short or repetitive key can be guessed offline from any signed cookie; refuse it like Django's W009 warns.
+if not DEBUG and (len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5 or SECRET_KEY.startswith("django-insecure-")):
+    raise ImproperlyConfigured(
+        "DJANGO_SECRET_KEY is too short or too simple: use at least 50 random characters, e.g. the output of "
+        "python -c 'import secrets; print(secrets.token_urlsafe(50))'."
+    )

@@ -1,12 +1,14 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from signin.views import StaffLoginView
+
 from . import staff_intake, views
 
 app_name = "staff"
 
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(template_name="investigations/login.html"), name="login"),
+    path("login/", StaffLoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", views.home, name="home"),
     path("triage/", views.triage_queue, name="triage"),

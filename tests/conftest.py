@@ -1,21 +1,54 @@
 import datetime
+import time
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
+from django.test import Client
 from django.utils import timezone
 
 from complaints import roles
 from complaints.history import recorded
 from complaints.models import Category, Evidence, Message, Officer, Unit
 from complaints.services import file_complaint
+from signin import sessions
 
 
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     # Production uses Django's slow default hasher; tests only need hashes, not their cost.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+class SignedInClient(Client):
+    """force_login also passes the second factor, as a real sign-in with an authenticator code would."""
+
+    def force_login(self, user, backend=None):
+        from django_otp import DEVICE_ID_SESSION_KEY
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        super().force_login(user, backend)
+        device = (TOTPDevice.objects.filter(user=user, confirmed=True).first()
+                  or TOTPDevice.objects.create(user=user, name="test authenticator", confirmed=True))
+        session = self.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        # As the sign-in page does: the working-day and idle clocks start now.
+        session[sessions.STARTED] = session[sessions.SEEN] = time.time()
+        session.set_expiry(settings.STAFF_SESSION_IDLE_SECONDS)
+        session.save()
+
+
+@pytest.fixture
+def client():
+    return SignedInClient()
+
+
+@pytest.fixture
+def password_only_client():
+    """A client whose force_login stops before the second factor, as after the password alone."""
+    return Client()
 
 
 @pytest.fixture(autouse=True)

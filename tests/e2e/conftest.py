@@ -68,7 +68,7 @@ def live_app(tmp_path_factory):
         **os.environ,
         "DATABASE_URL": database_url,
         "VAR_DIR": str(var_dir),
-        "DJANGO_SECRET_KEY": "e2e-" + uuid.uuid4().hex,
+        "DJANGO_SECRET_KEY": "e2e-" + uuid.uuid4().hex + uuid.uuid4().hex,
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
         "HTTPS": "0",
         "DEBUG": "",
@@ -118,6 +118,37 @@ def page(browser, tmp_path):
     page = context.new_page()
     yield page
     context.close()
+
+
+@pytest.fixture
+def staff_login(live_app):
+    """Make a staff login with a role and an enrolled authenticator; returns a function that signs a page in."""
+    import secrets
+
+    from django_otp.oath import totp
+
+    def make(username, role, password="e2e-long-password-123"):
+        key = secrets.token_hex(20)
+        live_app.manage("shell", "-c", (
+            "from django.contrib.auth.models import User, Group;"
+            "from django_otp.plugins.otp_totp.models import TOTPDevice;"
+            f"u = User.objects.create_user({username!r}, password={password!r});"
+            f"u.groups.add(Group.objects.get(name={role!r}));"
+            f"TOTPDevice.objects.create(user=u, name='phone', key={key!r}, confirmed=True)"
+        ))
+
+        def sign_in(page, next_path="/staff/"):
+            page.goto(live_app.url + next_path)
+            page.get_by_label("User name").fill(username)
+            page.get_by_label("Password").fill(password)
+            page.get_by_role("button", name="Sign in").click()
+            page.get_by_label("Code").fill(f"{totp(bytes.fromhex(key)):06d}")
+            page.get_by_role("button", name="Continue").click()
+            page.wait_for_url(live_app.url + next_path)
+
+        return sign_in
+
+    return make
 
 
 def axe_violations(page):

@@ -24,7 +24,7 @@ else:
 
 
 def run(*args):
-    env = {**os.environ, "REDIS_URL": "redis://127.0.0.1:6379/15", "DJANGO_SECRET_KEY": "x" * 50}
+    env = {**os.environ, "REDIS_URL": "redis://127.0.0.1:6379/15", "DJANGO_SECRET_KEY": "shared-cache-" + "k3y-" * 12}
     return subprocess.run([sys.executable, "-c", SCRIPT, *args], cwd=ROOT, env=env, capture_output=True, text=True,
                           check=True).stdout
 

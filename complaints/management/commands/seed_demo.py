@@ -14,6 +14,7 @@ from complaints.history import recorded
 from complaints.models import Category, Complaint, Officer, Unit
 from complaints.roles import ADMINISTRATOR, ALL_ROLES
 from complaints.services import file_complaint
+from signin.demo import DEMO_TOTP_SECRET, enrol_demo_user
 
 DEMO_PASSWORD = "demo-password-local-only"
 
@@ -96,6 +97,11 @@ class Command(BaseCommand):
         self.stdout.write("Demo logins (local use only) at http://127.0.0.1:8000/staff/ :")
         for role, username in users:
             self.stdout.write(f"  {role:<20} user {username:<22} password {DEMO_PASSWORD}")
+        self.stdout.write(
+            "Then the second step asks for an authenticator code: print the current one with\n"
+            "  DEBUG=1 .venv/bin/python manage.py demo_totp demo-supervisor\n"
+            f"or add the demo key {DEMO_TOTP_SECRET} (time-based, 6 digits) to an authenticator app."
+        )
 
     def _users(self):
         User = get_user_model()
@@ -107,6 +113,7 @@ class Command(BaseCommand):
             user.is_staff = role == ADMINISTRATOR
             user.save()
             user.groups.add(Group.objects.get(name=role))
+            enrol_demo_user(user)
             created.append((role, username))
         return created
 
