@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "investigations",
     "investigations.referrals",
     "intake",
+    "publicdata",
     "simple_history",
 ]
 
@@ -251,3 +252,6 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "complaints@localhost")
+
+# Public statistics: counts from 1 to PUBLIC_DATA_THRESHOLD - 1 are withheld from every published table.
+PUBLIC_DATA_THRESHOLD = int(os.environ.get("PUBLIC_DATA_THRESHOLD", "11"))
