@@ -17,3 +17,8 @@ class SuppressionFailed(PublicDataError):
     def __init__(self, keys):
         self.keys = keys
         super().__init__(_("The tables could not be protected from re-identification, so nothing was published."))
+
+
+class PeriodNotOver(PublicDataError):
+    def __init__(self, period):
+        super().__init__(_("%(period)s has not ended yet. A period is published once it is over.") % {"period": period})

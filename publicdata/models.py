@@ -31,10 +31,10 @@ class Release(Record):
     period_end = models.DateField(help_text="the last day of the period")
     threshold = models.PositiveIntegerField(help_text="counts from 1 to threshold-1 are withheld")
     tables = models.JSONField(help_text="the published (suppressed) tables")
-    allegation_rows = models.JSONField(default=list, help_text="the de-identified allegation-level rows")
+    allegation_rows = models.JSONField(default=list, blank=True, help_text="the de-identified allegation-level rows")
     allegation_rows_withheld = models.PositiveIntegerField(null=True, blank=True,
                                                            help_text="empty when itself below the threshold")
-    generalisation = models.JSONField(default=dict)
+    generalisation = models.JSONField(default=dict, blank=True)
     chain_head = models.CharField(max_length=200, help_text="the history chain head at publication")
     published_at = models.DateTimeField(default=timezone.now)
     published_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,

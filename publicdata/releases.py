@@ -17,7 +17,7 @@ from complaints.chain import chain_head
 from complaints.history import recorded
 
 from . import microdata, tables
-from .exceptions import AlreadyPublished, SuppressionFailed
+from .exceptions import AlreadyPublished, PeriodNotOver, SuppressionFailed
 from .models import Release, ReleaseFile
 from .suppression import Extra, audit, suppress
 
@@ -115,13 +115,16 @@ def release_json(data, head):
 def files_of(data, head):
     """[(name, content type, text)] of every download of a release."""
     files = [(f"{t['id']}.csv", "text/csv", table_csv(t)) for t in data["tables"]]
-    files.append(("allegations.csv", "text/csv", allegations_csv(data["allegation_rows"])))
+    files.append(("allegation-level.csv", "text/csv", allegations_csv(data["allegation_rows"])))
     files.append(("release.json", "application/json", release_json(data, head)))
     return files
 
 
 def publish(period, *, by=None, label=None, change_note="", threshold=None):
     """Publish `period` as a new release; a period already published needs a change note (a correction)."""
+    _kind, _start, end = tables.period_bounds(period)
+    if end >= timezone.localdate():
+        raise PeriodNotOver(period.upper())
     data = preview(period, threshold=threshold)
     with transaction.atomic(), recorded(by=by, label=label, reason=f"statistics for {data['period']} published"):
         earlier = Release.objects.select_for_update().filter(period=data["period"]).order_by("-published_at").first()

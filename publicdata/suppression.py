@@ -9,8 +9,9 @@ attacker: it knows every published value, every equation, that no count is negat
 the release publishes (see `extra` in `audit`). Zeros are usually shown, but a zero may be withheld as a complement,
 so "withheld" does not say "not zero". For each withheld quantity it solves two linear programs, the least and the
 greatest value it can take; a withheld count from 1 to threshold-1 whose least and greatest meet is pinned, and the
-release leaks it. (A pinned complement of 0 or of threshold or more reveals nothing the rule protects.) The tables here (margins of cross-classifications) have totally
-unimodular equations, so the linear bounds are the integer bounds.
+release leaks it. (A pinned complement of 0 or of threshold or more reveals nothing the rule protects.) The tables
+here (margins of cross-classifications) have totally unimodular equations, so the linear bounds are the integer
+bounds.
 """
 
 from dataclasses import dataclass, field
@@ -77,6 +78,8 @@ class Table:
             for c in range(len(self.cols)):
                 eqs.append((self.col_total_keys[c], [self.keys[r][c] for r in range(len(self.rows))]))
             eqs.append((self.total_key, list(self.row_total_keys)))
+            # Implied by the others, but it lets complementary suppression see that column totals add up too.
+            eqs.append((self.total_key, list(self.col_total_keys)))
         else:
             eqs.append((self.total_key, [self.keys[r][0] for r in range(len(self.rows))]))
         return [(total, parts) for total, parts in eqs if parts]
@@ -107,9 +110,10 @@ class Extra:
     withheld_total_bounds: tuple = (1, None)  # what an attacker knows of a withheld slack total
 
 
-def audit(tables, withheld, extra=None, threshold=DEFAULT_THRESHOLD):
-    """{withheld key: (least, greatest)} an attacker can derive for every withheld quantity, and the pinned keys
-    (withheld counts from 1 to threshold-1 whose value can be worked out).
+def audit(tables, withheld, extra=None, threshold=DEFAULT_THRESHOLD, full=False):
+    """The pinned keys (withheld counts from 1 to threshold-1 whose value can be worked out), and the range
+    {key: (least, greatest)} an attacker can derive: for every withheld key with `full`, else only for keys whose
+    range had to be computed in full.
 
     Raises ValueError when the published values contradict the equations (a bug in the release, not a leak).
     """
@@ -174,16 +178,21 @@ def audit(tables, withheld, extra=None, threshold=DEFAULT_THRESHOLD):
     b = np.array(b_eq) if b_eq else None
     ranges, pinned = {}, set()
     for key, i in index.items():
+        sensitive = 0 < values[key] < threshold
+        if not (sensitive or full):
+            continue
         c = np.zeros(n)
         c[i] = 1.0
-        low = linprog(c, A_eq=a, b_eq=b, bounds=bounds, method="highs")
         high = linprog(-c, A_eq=a, b_eq=b, bounds=bounds, method="highs")
-        if low.status == 2:
+        if high.status == 2:
             raise ValueError("the published values contradict the table's totals")
-        least = low.fun if low.status == 0 else 0.0
         greatest = -high.fun if high.status == 0 else float("inf")  # status 3: unbounded
+        if not full and greatest > values[key] + 0.5:
+            continue  # the true value is feasible, so a larger one means it is not pinned
+        low = linprog(c, A_eq=a, b_eq=b, bounds=bounds, method="highs")
+        least = low.fun if low.status == 0 else 0.0
         ranges[key] = (least, greatest)
-        if greatest - least < 0.5 and 0 < values[key] < threshold:
+        if greatest - least < 0.5 and sensitive:
             pinned.add(key)
     return ranges, pinned
 
@@ -192,42 +201,33 @@ def suppress(tables, threshold=DEFAULT_THRESHOLD, extra=None):
     """The withheld keys: primary cells, then complements until nothing withheld can be pinned.
 
     A complement is the smallest published part (a zero first: it costs the reader nothing) of an equation around
-    a pinned quantity; when an equation has no such part, its total is withheld.
+    a pinned quantity, or its total; when every equation around it is already withheld, the smallest published
+    quantity one equation further away. Raises RuntimeError when nothing more can be withheld.
     """
     values = _consistent_values(tables)
     withheld = primary(values, threshold)
-    equations = [eq for table in tables for eq in table.equations()]
-    for _round in range(len(values) + 1):
+    equations = [[total] + parts for table in tables for total, parts in table.equations()]
+    if extra:
+        equations += [parts for _total, items in extra.groups for parts, _published in items]
+
+    def smallest(keys, exclude):
+        choices = [k for k in keys if k not in withheld and k != exclude]
+        return min(choices, key=lambda k: (values[k], k)) if choices else None
+
+    while True:
         _ranges, pinned = audit(tables, withheld, extra, threshold)
         if not pinned:
             return withheld
         added = False
         for key in sorted(pinned):
-            candidates = []
-            for total, parts in equations:
-                members = [total] + parts
-                if key not in members:
-                    continue
-                open_parts = [p for p in members if p not in withheld]
-                candidates.append((len([m for m in members if m in withheld]), total, parts, open_parts))
-            # Prefer the equation with the fewest withheld members: that is where the key is pinned.
-            for _count, total, parts, open_parts in sorted(candidates, key=lambda c: c[0]):
-                part_choices = [p for p in open_parts if p != total and p != key]
-                if part_choices:
-                    withheld.add(min(part_choices, key=lambda p: (values[p], p)))
-                    added = True
-                    break
-                if total not in withheld and total != key:
-                    withheld.add(total)
-                    added = True
-                    break
+            around = sorted((eq for eq in equations if key in eq), key=lambda eq: sum(m in withheld for m in eq))
+            choice = next((c for c in (smallest(eq, key) for eq in around) if c is not None), None)
+            if choice is None:
+                members = {m for eq in around for m in eq}
+                further = {m for eq in equations if members.intersection(eq) for m in eq}
+                choice = smallest(further, key)
+            if choice is not None:
+                withheld.add(choice)
+                added = True
         if not added:
-            # Nothing left to withhold around a pinned key: withhold every non-zero quantity of its equations.
-            for key in pinned:
-                for total, parts in equations:
-                    if key in [total] + parts:
-                        withheld.update([total] + parts)
-    _ranges, pinned = audit(tables, withheld, extra, threshold)
-    if pinned:
-        raise RuntimeError(f"suppression could not protect {sorted(pinned)}")
-    return withheld
+            raise RuntimeError(f"suppression could not protect {sorted(pinned)}")

@@ -205,10 +205,11 @@ class Figures:
                 stage="approved", allegation__in=self.allegations).values_list("allegation_id", "disposition__code"))
         bands = self._bands_by_case_officer()
         rows = []
-        for pk, category, characteristic, district, received, officer, state, closed, case in self.allegations.values_list(
+        values = self.allegations.values_list(
                 "pk", "category__code", "bias_characteristic", "complaint__district", "complaint__received_at",
                 "officer_id", "complaint__investigation__state", "complaint__investigation__closed_at",
-                "complaint__investigation__pk"):
+                "complaint__investigation__pk")
+        for pk, category, characteristic, district, received, officer, state, closed, case in values:
             if state == "referred":
                 disposition = REFERRED
             else:
@@ -423,7 +424,8 @@ def time_to_close_table(stats, threshold=None):
         small = threshold is not None and n < threshold
         rows.append({"key": code, "label": label})
         cells.append([None if small else med, None if small else p90] + ([] if threshold is not None else [n]))
-    cols = [{"key": "median", "label": N_("Median days")}, {"key": "p90", "label": N_("90 in 100 closed within (days)")}]
+    cols = [{"key": "median", "label": N_("Median days")},
+            {"key": "p90", "label": N_("90 in 100 closed within (days)")}]
     if threshold is None:
         cols.append({"key": "n", "label": N_("Allegations closed")})
     return {"id": "time_to_close", "title": TITLES["time_to_close"], "row_header": ROW_HEADERS["time_to_close"],
