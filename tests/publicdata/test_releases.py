@@ -14,7 +14,6 @@ from complaints import roles
 from complaints.exceptions import PurgeRefused
 from complaints.models import Category
 from complaints.services import file_complaint
-from publicdata import releases
 from publicdata.models import Release, ReleaseFile
 
 pytestmark = pytest.mark.django_db
@@ -192,3 +191,18 @@ def test_the_chief_previews_then_publishes_and_a_supervisor_cannot(client, quart
     again = client.post("/staff/statistics/publish/", {"period": quarter["period"], "confirm": "1"})
     assert again.status_code == 409 and b"already published" in again.content
     assert Release.objects.count() == 1
+
+
+def test_triage_records_the_characteristic_of_a_bias_allegation_only(quarter):
+    from investigations import services
+
+    case = quarter["cases"][-1]  # filed as bias (race)
+    allegation = case.complaint.allegations.get()
+    bias, force = Category.objects.get(code="bias"), Category.objects.get(code="excessive-force")
+    services.triage_complaint(case, by=quarter["staff"][roles.INTAKE_COORDINATOR], reason="classified",
+                              allegation_changes={allegation.pk: {"category": bias,
+                                                                  "bias_characteristic": "language"}})
+    allegation.refresh_from_db()
+    assert allegation.bias_characteristic == "language"
+    assert allegation.history.first().history_change_reason.startswith("triaged")
+    assert force.code == "excessive-force"
