@@ -30,7 +30,7 @@ def parse_args():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--complaints", type=int, default=200_000)
     parser.add_argument("--database-url", default="sqlite:////tmp/staff_pages_bench.sqlite3")
-    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--repeat", type=int, default=9)
     parser.add_argument("--reuse", action="store_true", help="keep an existing generated database")
     return parser.parse_args()
 
@@ -145,9 +145,32 @@ def generate(total):
     return users
 
 
+def empty_view_urlconf():
+    """The project's URLs plus /bench-empty/: a signed-in staff view that renders an empty template (the baseline)."""
+    import types
+
+    from django.http import HttpResponse
+    from django.template import Template
+    from django.template.context import RequestContext
+    from django.urls import path
+
+    import config.urls
+    from investigations.views import staff_required
+
+    @staff_required
+    def empty(request):
+        return HttpResponse(Template("").render(RequestContext(request, {})))
+
+    module = types.ModuleType("bench_urls")
+    module.urlpatterns = [path("bench-empty/", empty), *config.urls.urlpatterns]
+    sys.modules["bench_urls"] = module
+    return "bench_urls"
+
+
 def time_pages(users, repeat):
+    """Each page and the empty view, in interleaved pairs (empty, page) for `repeat` rounds."""
     from django.db import connection
-    from django.test import Client
+    from django.test import Client, override_settings
     from django.test.utils import CaptureQueriesContext
 
     from complaints import roles
@@ -161,6 +184,7 @@ def time_pages(users, repeat):
         ("supervisor board", roles.SUPERVISOR, "/staff/board/"),
         ("supervisor board, page 40", roles.SUPERVISOR, "/staff/board/?progress_page=40"),
         ("triage queue (intake)", roles.INTAKE_COORDINATOR, "/staff/triage/"),
+        ("triage queue, page 40", roles.INTAKE_COORDINATOR, "/staff/triage/?page=40"),
         ("decision queue (chief)", roles.CHIEF, "/staff/decisions/"),
         ("search: full reference", roles.SUPERVISOR, f"/staff/search/?reference={some_reference}"),
         ("search: reference prefix", roles.SUPERVISOR, "/staff/search/?reference=C-2025-00012"),
@@ -170,21 +194,25 @@ def time_pages(users, repeat):
         ("search: date range", roles.SUPERVISOR, "/staff/search/?received_from=2025-01-01&received_to=2025-01-31"),
     ]
     results = []
-    client = Client()
-    for label, role, url in pages:
-        client.force_login(users[role])
-        client.get(url)  # warm caches (templates, connection)
-        timings = []
-        for _ in range(repeat):
-            with CaptureQueriesContext(connection) as queries:
+    with override_settings(ROOT_URLCONF=empty_view_urlconf()):
+        client = Client()
+        for label, role, url in pages:
+            client.force_login(users[role])
+            client.get(url)  # warm caches (templates, connection)
+            client.get("/bench-empty/")
+            page_ms, empty_ms = [], []
+            for _ in range(repeat):
                 started = time.perf_counter()
-                response = client.get(url)
-                elapsed = time.perf_counter() - started
-            assert response.status_code == 200, (url, response.status_code)
-            timings.append(elapsed * 1000)
-        found = re.search(r"\((\d+) cases?\)", response.content.decode())
-        rows = found.group(1) if found else "-"
-        results.append((label, statistics.median(timings), max(timings), len(queries.captured_queries), rows))
+                assert client.get("/bench-empty/").status_code == 200
+                empty_ms.append((time.perf_counter() - started) * 1000)
+                with CaptureQueriesContext(connection) as queries:
+                    started = time.perf_counter()
+                    response = client.get(url)
+                    page_ms.append((time.perf_counter() - started) * 1000)
+                assert response.status_code == 200, (url, response.status_code)
+            found = re.search(r"\(((?:more than )?\d+) cases?", response.content.decode())
+            rows = found.group(1) if found else "-"
+            results.append((label, page_ms, empty_ms, len(queries.captured_queries), rows))
     return results, Investigation.objects.count()
 
 
@@ -209,16 +237,20 @@ def main():
     else:
         from django.contrib.auth import get_user_model
 
+        call_command("migrate", verbosity=0)  # indexes added since the data was generated
         User = get_user_model()
         users = {role: User.objects.get(username=f"bench-{role.replace(' ', '-')}") for role in roles.ALL_ROLES}
     generated_in = time.perf_counter() - started
     results, count = time_pages(users, args.repeat)
     print(f"\n{connection.vendor}: {count} complaints/investigations (set-up {generated_in:.0f} s), "
-          f"median of {args.repeat} requests\n")
-    print("| page | median ms | max ms | queries | matching cases |")
-    print("|---|---:|---:|---:|---:|")
-    for label, median, worst, queries, rows in results:
-        print(f"| {label} | {median:.0f} | {worst:.0f} | {queries} | {rows} |")
+          f"{args.repeat} interleaved rounds (empty view, page); load average {os.getloadavg()[0]:.1f}\n")
+    print("| page | median ms | min ms | empty view median ms | page / empty (median) | page / empty (min) "
+          "| queries | matching cases |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    for label, page_ms, empty_ms, queries, rows in results:
+        median, empty = statistics.median(page_ms), statistics.median(empty_ms)
+        print(f"| {label} | {median:.0f} | {min(page_ms):.0f} | {empty:.1f} | {median / empty:.1f}x "
+              f"| {min(page_ms) / min(empty_ms):.1f}x | {queries} | {rows} |")
 
 
 if __name__ == "__main__":

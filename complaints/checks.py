@@ -10,6 +10,14 @@ def check_production_secrets(app_configs, **kwargs):
     errors = []
     if settings.SECRET_KEY == getattr(settings, "DEVELOPMENT_SECRET_KEY", None) and not settings.DEBUG:
         errors.append(Error("DJANGO_SECRET_KEY is the development default.", id="complaints.E001"))
+    if not settings.FOLLOW_UP_CODE_KEY and not settings.DEBUG:
+        errors.append(Error(
+            "FOLLOW_UP_CODE_KEY is not set: follow-up codes are keyed from DJANGO_SECRET_KEY, so rotating that "
+            "key would lock every filer out of their complaint.",
+            hint="Set FOLLOW_UP_CODE_KEY to a long random value (e.g. python -c 'import secrets; "
+                 "print(secrets.token_hex(32))') and never change it.",
+            id="complaints.E003",
+        ))
     return errors
 
 

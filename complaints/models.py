@@ -168,6 +168,7 @@ class Complaint(Record):
         PHONE = "phone", _("telephone")
         WALK_IN = "walk_in", _("in person")
         MAIL = "mail", _("mail")
+        ASL_VIDEO = "asl_video", _("ASL video")
         EMAIL = "email", _("e-mail")
         INTERNAL = "internal", _("internal (department member)")
         REFERRAL = "referral", _("referred by another agency")
@@ -193,8 +194,9 @@ class Complaint(Record):
     district = models.CharField(max_length=30, blank=True, db_index=True)
     beat = models.CharField(max_length=30, blank=True)
     # The filer's own words, stored exactly as given. Never rewritten: corrections and translations are
-    # separate records (ComplaintTranslation), and history keeps every version.
-    narrative = models.TextField()
+    # separate records (ComplaintTranslation), and history keeps every version. Empty only when the filer gave
+    # their account as an audio or video recording (it is then among the evidence).
+    narrative = models.TextField(blank=True)
     accessibility_needs = models.JSONField(default=list, blank=True)
     accessibility_notes = models.TextField(blank=True)
     contact_method = models.CharField(max_length=20, blank=True)
@@ -210,6 +212,11 @@ class Complaint(Record):
 
     class Meta:
         ordering = ["-received_at"]
+        # The staff queues' order (investigations.queries.QUEUE_ORDER): a page is read in index order.
+        indexes = [
+            models.Index(fields=["-urgent", "received_at", "id"], name="complaint_queue_order"),
+            models.Index(fields=["id"], condition=models.Q(sealed=True), name="complaint_sealed"),
+        ]
         permissions = [
             ("view_sealed_complaint", "Can see sealed complaints"),
             ("seal_complaint", "Can seal or unseal a complaint"),
@@ -300,6 +307,11 @@ class Allegation(Record):
 
     class Meta:
         ordering = ["pk"]
+        # Search by category answers from the index alone (no visit to 350,000 allegation rows).
+        indexes = [
+            models.Index(fields=["category", "complaint"], name="allegation_category_complaint"),
+            models.Index(fields=["officer_badge_given"], name="allegation_badge_given"),
+        ]
 
     def __str__(self):
         who = str(self.officer) if self.officer_id else gettext("unidentified officer")

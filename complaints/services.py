@@ -2,10 +2,10 @@
 
 import secrets
 
-from django.contrib.auth.hashers import check_password, make_password
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
+from .codes import code_matches, hash_code, is_current
 from .history import PUBLIC_FILER, recorded
 from .models import (
     Allegation,
@@ -17,6 +17,7 @@ from .models import (
     ReferenceCounter,
     RetaliationReport,
 )
+from .signals import complaint_filed
 
 # Letters and digits without look-alikes (no 0/O, 1/I/L, U): easy to read aloud and to copy from a phone screen.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"
@@ -24,8 +25,17 @@ CODE_LENGTH = 20  # 20 symbols of a 30-symbol alphabet: about 98 bits
 
 
 def allocate_reference(year=None):
-    """The next reference number for `year` (C-2026-000123); call inside a transaction."""
+    """The next reference number for `year` (C-2026-000123); call inside a transaction.
+
+    On PostgreSQL a sequence per year hands it out without a lock held until commit (migration 0004), so
+    concurrent filers never wait on each other; a rolled-back filing leaves a gap, never a reused number.
+    """
     year = year or timezone.now().year
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT complaints_next_reference(%s)", [year])
+            number = cursor.fetchone()[0]
+        return f"C-{year}-{number:06d}"
     ReferenceCounter.objects.get_or_create(year=year)
     counter = ReferenceCounter.objects.select_for_update().get(year=year)
     counter.last_number += 1
@@ -34,10 +44,10 @@ def allocate_reference(year=None):
 
 
 def new_follow_up_code():
-    """(code to show the filer once, grouped for reading; hash to store)."""
+    """(code to show the filer once, grouped for reading; keyed hash to store)."""
     raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
     shown = "-".join(raw[i : i + 4] for i in range(0, CODE_LENGTH, 4))
-    return shown, make_password(raw)
+    return shown, hash_code(raw)
 
 
 def normalize_follow_up_code(text):
@@ -46,12 +56,16 @@ def normalize_follow_up_code(text):
 
 
 def follow_up_code_matches(complaint, text):
+    """True when `text` is the complaint's follow-up code; a code still stored as PBKDF2 is re-stored as HMAC."""
     code = normalize_follow_up_code(text)
-    if not complaint.follow_up_code_hash or len(code) != CODE_LENGTH:
-        # Still spend the hashing time so a wrong length is not told apart by timing.
-        check_password(code, make_password("x"))
+    stored = complaint.follow_up_code_hash if len(code) == CODE_LENGTH else ""
+    if not code_matches(code, stored):
         return False
-    return check_password(code, complaint.follow_up_code_hash)
+    if not is_current(stored):
+        with transaction.atomic(), recorded(label=PUBLIC_FILER, reason="follow-up code re-stored as HMAC-SHA256"):
+            complaint.follow_up_code_hash = hash_code(code)
+            complaint.save(update_fields=["follow_up_code_hash"])
+    return True
 
 
 def file_complaint(*, narrative, filer_role, parties=(), allegations=(), by=None, label=None,
@@ -80,6 +94,7 @@ def file_complaint(*, narrative, filer_role, parties=(), allegations=(), by=None
             Allegation.objects.create(complaint=complaint, **allegation)
         if any(demographics.values()):
             FilerDemographics.objects.create(complaint=complaint, **demographics)
+        complaint_filed.send(sender=Complaint, complaint=complaint)
     return complaint, shown_code
 
 
@@ -146,3 +161,15 @@ def report_retaliation(complaint, description):
             complaint.urgent = True
             complaint.save()
     return report
+
+
+def enter_received_complaint(*, by, stored_files=(), **fields):
+    """A complaint received by phone, in person, by mail or as a video, entered by staff; (complaint, code).
+
+    The filer gets the same reference, follow-up code and receipt as online; history names who entered it.
+    """
+    with transaction.atomic():
+        complaint, shown_code = file_complaint(by=by, reason=f"complaint entered by staff ({fields['channel']})",
+                                               **fields)
+        attach_evidence(complaint, stored_files, by=by, reason="evidence given with the complaint", public=True)
+    return complaint, shown_code

@@ -32,6 +32,10 @@ DEBUG = env_bool("DEBUG")
 # Only ever used when DEBUG is on; production must set DJANGO_SECRET_KEY (checked below).
 DEVELOPMENT_SECRET_KEY = "development-only-secret-key-never-use-in-production"
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", DEVELOPMENT_SECRET_KEY)
+# The key follow-up codes are stored under (HMAC-SHA256, complaints.codes). Kept apart from SECRET_KEY so that
+# rotating SECRET_KEY (sessions, CSRF) does not lock every filer out; when unset it is derived from SECRET_KEY,
+# which `check --deploy` reports as an error (complaints.E003). Never change it: stored codes would stop matching.
+FOLLOW_UP_CODE_KEY = os.environ.get("FOLLOW_UP_CODE_KEY", "")
 
 LOCAL_HOSTS = ["127.0.0.1", "localhost", "[::1]", "testserver"]
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS") or list(LOCAL_HOSTS)
@@ -48,9 +52,10 @@ INSTALLED_APPS = [
     # refuse) replace its commands of the same name.
     "complaints",
     "investigations",
-    "investigations.referrals",
+    "referrals",
     "intake",
     "publicdata",
+    "notices",
     "simple_history",
 ]
 
@@ -255,3 +260,22 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "complaints@localhost"
 
 # Public statistics: counts from 1 to PUBLIC_DATA_THRESHOLD - 1 are withheld from every published table.
 PUBLIC_DATA_THRESHOLD = int(os.environ.get("PUBLIC_DATA_THRESHOLD", "11"))
+
+# Staff lists count matching cases up to this many; past it they say "more than 1000 cases" and page on with
+# Next, so a list of 200,000 cases costs what one of 1,000 does (investigations.pagination).
+STAFF_LIST_COUNT_UP_TO = int(os.environ.get("STAFF_LIST_COUNT_UP_TO", "1000"))
+
+# Notices to filers (notices app): "there is news, sign in with your code", never case details. The public
+# address of the site goes into e-mails and texts, which are sent outside any request.
+PUBLIC_SITE_URL = os.environ.get("PUBLIC_SITE_URL", "http://127.0.0.1:8000")
+# Text messages: a dotted path to a backend class with send(phone, text), e.g. "notices.sms.ConsoleBackend".
+# Empty (the default): no text messages are sent.
+NOTICE_SMS_BACKEND = os.environ.get("NOTICE_SMS_BACKEND", "")
+
+# The office, as printed on receipts and closure letters (fill in the agency's own).
+OFFICE_ADDRESS = os.environ.get("OFFICE_ADDRESS", "Police complaint office, 100 Main Street, Room 200")
+OFFICE_PHONE = os.environ.get("OFFICE_PHONE", "555-0100")
+OFFICE_TTY = os.environ.get("OFFICE_TTY", "711")
+# Time frames promised to filers, in days: first contact, and the usual length of an investigation.
+OFFICE_FIRST_CONTACT_DAYS = int(os.environ.get("OFFICE_FIRST_CONTACT_DAYS", "5"))
+OFFICE_INVESTIGATION_DAYS = int(os.environ.get("OFFICE_INVESTIGATION_DAYS", "180"))

@@ -4,7 +4,7 @@ from django.urls import include, path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("staff/referrals/", include("investigations.referrals.urls")),
+    path("staff/referrals/", include("referrals.urls")),
     path("staff/statistics/", include("publicdata.staff_urls")),
     path("staff/", include("investigations.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

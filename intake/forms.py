@@ -24,6 +24,7 @@ INVALID_CHOICE = _("Please choose one of the options.")
 FILER_ROLES = [
     (Complaint.FilerRole.HARMED_PERSON, _("It happened to me")),
     (Complaint.FilerRole.THIRD_PARTY, _("I saw it happen, or I am filing for someone else")),
+    (Complaint.FilerRole.REPRESENTATIVE, _("I am a lawyer, advocate or guardian filing for the person it happened to")),
     (Complaint.FilerRole.ANONYMOUS, _("I want to stay anonymous (no name or contact details)")),
 ]
 
@@ -136,8 +137,9 @@ class ComplaintForm(PublicForm):
         label=_("Who is filing?"), choices=FILER_ROLES, widget=forms.RadioSelect,
         initial=Complaint.FilerRole.HARMED_PERSON, error_messages=_messages(),
     )
+    # Not required by the field: an audio or video recording of the account may stand in for it (clean()).
     narrative = forms.CharField(
-        label=_("What happened?"), widget=forms.Textarea(attrs={"rows": 10}), max_length=50000,
+        label=_("What happened?"), widget=forms.Textarea(attrs={"rows": 10}), max_length=50000, required=False,
         help_text=_("In your own words and your own language. Say who did what, and what you saw or heard."),
         error_messages=_messages(required=_("Please tell us what happened.")),
     )
@@ -254,6 +256,9 @@ class ComplaintForm(PublicForm):
             # Whatever the browser sent, an anonymous complaint keeps no name or contact.
             for field in self.CONTACT_FIELDS:
                 cleaned[field] = self.fields[field].initial or ""
+        recordings = [u for u in cleaned.get("evidence") or [] if u.kind in {"audio", "video"}]
+        if not cleaned.get("narrative") and not recordings and "narrative" not in self.errors:
+            self.add_error("narrative", _("Please tell us what happened."))
         if cleaned.get("contact_method") == "email" and not cleaned.get("email"):
             self.add_error("email", _("Please give your e-mail address, or choose another way to contact you."))
         if cleaned.get("contact_method") in {"phone", "text"} and not cleaned.get("phone"):
@@ -274,12 +279,14 @@ class ComplaintForm(PublicForm):
         parties, allegations = [], []
         if role != Complaint.FilerRole.ANONYMOUS:
             # A third-party filer may be a witness or someone filing for another person: "complainant" fits both.
-            party_role = "harmed" if role == Complaint.FilerRole.HARMED_PERSON else "complainant"
+            party_role = {Complaint.FilerRole.HARMED_PERSON: "harmed",
+                          Complaint.FilerRole.REPRESENTATIVE: "representative"}.get(role, "complainant")
             parties.append({
                 "role": party_role, "is_filer": True, "name": data["name"], "phone": data["phone"],
                 "email": data["email"], "preferred_language": data.get("preferred_language") or language,
             })
-            if role == Complaint.FilerRole.THIRD_PARTY and data["harmed_person_name"]:
+            if role in {Complaint.FilerRole.THIRD_PARTY, Complaint.FilerRole.REPRESENTATIVE} and (
+                    data["harmed_person_name"]):
                 parties.append({"role": "harmed", "is_filer": False, "name": data["harmed_person_name"]})
         officer = {
             "officer_name_given": data["officer_name"], "officer_badge_given": data["officer_badge"],
@@ -382,3 +389,28 @@ class RetaliationForm(PublicForm):
         help_text=_("Tell us who threatened, followed, punished or pressured you or your family, and when."),
         error_messages=_messages(required=_("Please tell us what happened.")),
     )
+
+
+class NoticeForm(PublicForm):
+    """An address for news only: kept apart from the complaint (notices.models.NoticeAddress)."""
+
+    email = forms.EmailField(
+        label=_("E-mail address"), required=False, max_length=254,
+        error_messages=_messages(invalid=INVALID_EMAIL),
+    )
+    phone = forms.CharField(
+        label=_("Mobile phone number for text messages"), required=False, max_length=50, error_messages=_messages(),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not settings.NOTICE_SMS_BACKEND:
+            # Text messages are off: don't ask for a number we would not use.
+            del self.fields["phone"]
+
+    def clean(self):
+        cleaned = super().clean()
+        cleaned.setdefault("phone", "")
+        if not self.errors and not cleaned.get("email") and not cleaned.get("phone"):
+            raise forms.ValidationError(_("Please give an e-mail address."))
+        return cleaned

@@ -11,5 +11,7 @@ urlpatterns = [
     path("receipt/email/", views.receipt_email, name="receipt_email"),
     path("follow-up/", views.follow_up, name="follow_up"),
     path("follow-up/case/", views.follow_up_case, name="follow_up_case"),
+    path("follow-up/case/letter/", views.follow_up_letter, name="follow_up_letter"),
+    path("follow-up/case/receipt/", views.follow_up_receipt, name="follow_up_receipt"),
     path("follow-up/sign-out/", views.follow_up_sign_out, name="follow_up_sign_out"),
 ]

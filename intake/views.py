@@ -31,11 +31,20 @@ from complaints.services import (
     report_retaliation,
     send_complainant_message,
 )
-from investigations.public import public_status
+from investigations.public import public_outcome, public_status
+from notices import services as notices
 
 from . import ratelimit
-from .forms import INTERRUPTED, AddEvidenceForm, ComplaintForm, FollowUpLoginForm, MessageForm, RetaliationForm
-from .receipts import receipt_pdf
+from .forms import (
+    INTERRUPTED,
+    AddEvidenceForm,
+    ComplaintForm,
+    FollowUpLoginForm,
+    MessageForm,
+    NoticeForm,
+    RetaliationForm,
+)
+from .receipts import case_letter_pdf, receipt_pdf
 
 DRAFT_KEY = "intake_draft"
 FOLLOW_UP_KEY = "follow_up_complaint"
@@ -277,7 +286,7 @@ def _followed_complaint(request):
 
 
 def _render_case(request, complaint, *, message_form=None, evidence_form=None, retaliation_form=None,
-                 notice="", status=200):
+                 notice_form=None, notice="", status=200):
     mark_messages_read(complaint)
     response = render(
         request,
@@ -290,6 +299,9 @@ def _render_case(request, complaint, *, message_form=None, evidence_form=None, r
             "message_form": message_form or MessageForm(),
             "evidence_form": evidence_form or AddEvidenceForm(),
             "retaliation_form": retaliation_form or RetaliationForm(),
+            "notice_form": notice_form or NoticeForm(),
+            "has_notice_address": notices.has_notice_address(complaint),
+            "outcome": public_outcome(complaint),
             "notice": notice,
             "allowed_extensions": ALLOWED_EXTENSIONS,
             "max_file_size": settings.EVIDENCE_MAX_FILE_SIZE,
@@ -323,7 +335,44 @@ def follow_up_case(request):
         return _render_case(request, complaint, retaliation_form=form)
     if action == "evidence":
         return _add_evidence(request, complaint)
+    if action == "notices":
+        form = NoticeForm(request.POST)
+        if form.is_valid():
+            notices.ask_for_notices(complaint, email=form.cleaned_data["email"], phone=form.cleaned_data["phone"],
+                                    language=get_language())
+            return _render_case(request, complaint, notice=_("Thank you. We will tell you when there is news."))
+        return _render_case(request, complaint, notice_form=form)
+    if action == "stop_notices":
+        notices.stop_notices(complaint)
+        return _render_case(request, complaint, notice=_("We will not send you news any more."))
     return _render_case(request, complaint)
+
+
+def _pdf_response(pdf, filename):
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def follow_up_letter(request):
+    """The follow-up page as a PDF letter (with the outcome once the case is closed), any time after sign-in."""
+    complaint = _followed_complaint(request)
+    if complaint is None:
+        return redirect("intake:follow_up")
+    pdf = case_letter_pdf(complaint=complaint, status=public_status(complaint), outcome=public_outcome(complaint),
+                          messages=list(complaint.messages.all()), to_complainant=Message.Direction.TO_COMPLAINANT)
+    return _pdf_response(pdf, f"complaint-{complaint.reference}.pdf")
+
+
+def follow_up_receipt(request):
+    """The receipt again, after sign-in; the follow-up code is never shown again (it is not stored)."""
+    complaint = _followed_complaint(request)
+    if complaint is None:
+        return redirect("intake:follow_up")
+    evidence = complaint.evidence.filter(submitted_by_public=True, derived_from__isnull=True)
+    pdf = receipt_pdf(complaint=complaint, code="", status=public_status(complaint), evidence=list(evidence))
+    return _pdf_response(pdf, f"receipt-{complaint.reference}.pdf")
 
 
 def _add_evidence(request, complaint):

@@ -110,7 +110,13 @@ class Investigation(ConcurrentTransitionMixin, Record):
 
     class Meta:
         ordering = ["-id"]
-        indexes = [models.Index(fields=["investigator", "state"])]
+        indexes = [
+            models.Index(fields=["investigator", "state"]),
+            # The staff lists' orders (investigations.queries): a page is read in index order, not sorted.
+            models.Index(fields=["investigator", "phase_due_at", "id"], name="investigation_caseload_order"),
+            models.Index(fields=["phase_due_at", "id"], name="investigation_due_order"),
+            models.Index(fields=["state", "state_entered_at", "id"], name="investigation_state_order"),
+        ]
         permissions = [
             ("triage_investigation", "Can triage complaints and refer them out"),
             ("assign_investigation", "Can assign and reassign investigators"),
@@ -509,3 +515,46 @@ class OfficerSeparation(Record):
 
     class Meta:
         ordering = ["separation_date", "pk"]
+
+
+class CaseFileExport(Record):
+    """One export of a whole case file: who, when, the SHA-256 of the PDF and the history chain head.
+
+    Append-only (guarded in the database), so a printed case file can later be checked against this row.
+    Exports before this model existed are in the referrals app's export log (kind "case file").
+    """
+
+    investigation = models.ForeignKey(Investigation, on_delete=models.PROTECT, related_name="case_file_exports")
+    filename = models.CharField(max_length=200)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64, db_index=True)
+    chain_head = models.CharField(max_length=64)
+    language = models.CharField(max_length=10, blank=True)
+    exported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    exported_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-exported_at", "-pk"]
+        permissions = [("export_case_file", "Can export a whole case file (investigators: assigned cases only)")]
+
+    def __str__(self):
+        return f"{self.filename} {self.sha256[:12]}"
+
+
+class RefusedAssignment(Record):
+    """An assignment the conflict-of-interest check refused: who tried, whom, when and every reason.
+
+    Kept (append-only) so the case history shows attempts to give a case to someone who may not work it.
+    """
+
+    investigation = models.ForeignKey(Investigation, on_delete=models.PROTECT, related_name="refused_assignments")
+    investigator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    attempted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reasons = models.JSONField(default=list)
+    attempted_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["attempted_at", "pk"]
+
+    def __str__(self):
+        return f"{self.investigator} refused on {self.investigation_id}"

@@ -3,6 +3,7 @@
 The intake app imports nothing else from investigations.
 """
 
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 # Public step per state: (timeline label, status label). Internal phases the public need not tell apart share
@@ -61,3 +62,68 @@ def public_status(complaint):
     if not timeline:
         timeline.append({"at": complaint.received_at, "label": _STEPS["received"][0], "reason": ""})
     return {"label": label, "timeline": timeline}
+
+
+def same_public_step(state, other):
+    """Whether the public sees no change between two states (e.g. triaged and assigned are both "under review")."""
+    with translation.override(None):
+        return str(_STEPS.get(state, _STEPS["received"])[1]) == str(_STEPS.get(other, _STEPS["received"])[1])
+
+
+# What each finding means, in plain words, for the filer (locale/GLOSSARY.md). Keyed by Disposition.code; a
+# finding an agency adds without an explanation here shows its label only.
+FINDING_EXPLANATIONS = {
+    "sustained": _("The investigation found enough evidence that the officer did what was described, and that it "
+                   "broke the rules."),
+    "not-sustained": _("The investigation could not find enough evidence to show whether it happened or not. "
+                       "This does not mean anyone thinks you were wrong."),
+    "exonerated": _("The investigation found that it happened, but that the law and the department's rules "
+                    "allowed what the officer did."),
+    "unfounded": _("The investigation found that what was described did not happen, or that this officer was not "
+                   "involved. It does not mean anyone thinks you lied."),
+    "policy-failure": _("The officer followed the rules, but the rules or the training were not good enough. "
+                        "The department is asked to change them."),
+    "administratively-closed": _("This part of the complaint was closed without a full decision, for example "
+                                 "because the officer could not be identified. You can ask us why."),
+}
+DISCIPLINE_IMPOSED = _("Discipline was imposed on the officer.")
+NO_DISCIPLINE = _("No discipline was imposed on the officer.")
+
+
+def finding_explanation(code):
+    return FINDING_EXPLANATIONS.get(code, "")
+
+
+def public_outcome(complaint):
+    """The outcome the filer may read once the case is closed, else None.
+
+    [{'category': str, 'finding': str, 'explanation': str, 'discipline': str}] per allegation: the approved
+    finding in plain words and, for a sustained one, whether discipline was imposed (never which).
+    """
+    from .models import DisciplineDecision, Finding, Investigation, State
+    from .services import current_discipline
+
+    investigation = Investigation.objects.filter(complaint_id=complaint.pk).first()
+    if investigation is None or investigation.state != State.CLOSED:
+        return None
+    findings = {f.allegation_id: f for f in Finding.objects.filter(
+        investigation=investigation, stage=Finding.Stage.APPROVED).select_related("disposition")}
+    decisions = {}
+    for decision in investigation.discipline_decisions.filter(changes__isnull=True):
+        decisions[decision.officer_id] = current_discipline(decision).outcome
+    rows = []
+    for allegation in complaint.allegations.select_related("category").order_by("pk"):
+        finding = findings.get(allegation.pk)
+        if finding is None:
+            continue
+        discipline = ""
+        if finding.disposition.is_sustained and allegation.officer_id in decisions:
+            imposed = decisions[allegation.officer_id] != DisciplineDecision.Outcome.NONE
+            discipline = DISCIPLINE_IMPOSED if imposed else NO_DISCIPLINE
+        rows.append({
+            "category": allegation.category.label(),
+            "finding": finding.disposition.label(),
+            "explanation": finding_explanation(finding.disposition.code),
+            "discipline": discipline,
+        })
+    return rows

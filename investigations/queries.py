@@ -2,25 +2,41 @@
 
 import datetime
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
+from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from complaints import roles
-from complaints.models import Allegation, Complaint, ComplaintTranslation, Evidence, Message, Officer, Party
+from complaints.models import (
+    Allegation,
+    Complaint,
+    ComplaintTranslation,
+    Evidence,
+    EvidenceAccess,
+    Message,
+    Officer,
+    Party,
+    RetaliationReport,
+)
 
 from . import policies
 from .models import (
     Assignment,
+    CaseFileExport,
     DisciplineDecision,
     Finding,
     Interview,
     Investigation,
     Note,
     OfficerSeparation,
+    RefusedAssignment,
     RetaliationCheck,
+    RetaliationCheckEntry,
     Review,
     State,
     Task,
@@ -35,10 +51,19 @@ def with_list_data(queryset):
     )
 
 
+# Urgent first, then oldest; the complaint id breaks ties (one investigation per complaint). The same columns as the
+# index complaint_queue_order, so PostgreSQL reads a queue page in index order and stops after it.
+QUEUE_ORDER = ("-complaint__urgent", "complaint__received_at", "complaint_id")
+
+
+def _in_states(user, states):
+    """Visible investigations in `states`, with the state condition written once (see visible_investigations)."""
+    return policies.visible_investigations(user, Investigation.objects.filter(state__in=states), within_states=states)
+
+
 def triage_queue(user):
     """New complaints waiting for intake: urgent first, then oldest first."""
-    qs = policies.visible_investigations(user).filter(state__in=policies.TRIAGE_STATES)
-    return with_list_data(qs.order_by("-complaint__urgent", "complaint__received_at", "pk"))
+    return with_list_data(_in_states(user, policies.TRIAGE_STATES).order_by(*QUEUE_ORDER))
 
 
 def caseload(user):
@@ -66,8 +91,7 @@ def board(now=None):
 
 
 def awaiting_assignment(user):
-    qs = policies.visible_investigations(user).filter(state=State.TRIAGED)
-    return with_list_data(qs.order_by("-complaint__urgent", "complaint__received_at", "pk"))
+    return with_list_data(_in_states(user, (State.TRIAGED,)).order_by(*QUEUE_ORDER))
 
 
 def in_progress(user):
@@ -76,31 +100,65 @@ def in_progress(user):
 
 
 def decision_queue(user):
-    """Cases with approved findings waiting for the chief's final discipline."""
-    qs = policies.visible_investigations(user).filter(
-        state=State.FINDINGS_APPROVED,
-        findings__stage=Finding.Stage.APPROVED, findings__disposition__is_sustained=True,
-    ).distinct()
+    """Cases with approved findings waiting for the chief's final discipline (only those with a sustained one)."""
+    sustained = Finding.objects.filter(investigation=OuterRef("pk"), stage=Finding.Stage.APPROVED,
+                                       disposition__is_sustained=True)
+    qs = policies.visible_investigations(user).filter(state=State.FINDINGS_APPROVED).filter(Exists(sustained))
     return qs.select_related("complaint", "investigator").prefetch_related(
         Prefetch("findings", queryset=Finding.objects.filter(stage=Finding.Stage.APPROVED).select_related(
             "allegation__officer", "allegation__category", "disposition"), to_attr="approved_findings"),
     ).order_by("state_entered_at", "pk")
 
 
-def prior_sustained_history(officer_ids):
-    """{officer id: [approved sustained findings, newest first]} in one query (callers drop the case at hand)."""
-    history = defaultdict(list)
+def prior_sustained_history(officer_ids, newest):
+    """{officer id: (number of approved sustained findings, the `newest` most recent of them)} in one query."""
+    history = {}
     if not officer_ids:
         return history
+    officer = F("allegation__officer_id")
     findings = (
         Finding.objects.filter(stage=Finding.Stage.APPROVED, disposition__is_sustained=True,
                                allegation__officer_id__in=officer_ids)
+        .annotate(history_officer=officer,
+                  rank=Window(RowNumber(), partition_by=officer, order_by=[F("recorded_at").desc(), F("pk").desc()]),
+                  officer_total=Window(Count("pk"), partition_by=officer))
+        .filter(rank__lte=newest)
         .select_related("allegation__category", "investigation__complaint", "disposition")
-        .order_by("-recorded_at")
+        .order_by("history_officer", "rank")
     )
     for finding in findings:
-        history[finding.allegation.officer_id].append(finding)
+        history.setdefault(finding.history_officer, (finding.officer_total, []))[1].append(finding)
     return history
+
+
+def decision_rows(cases, shown=10):
+    """Per case of the decision queue, each officer with a sustained finding here and their prior sustained history
+    (the newest `shown` findings from other cases, and how many there are), from one aggregated query."""
+    here = defaultdict(list)
+    for case in cases:
+        for finding in case.approved_findings:
+            if finding.disposition.is_sustained and finding.allegation.officer_id:
+                here[case.pk, finding.allegation.officer_id].append(finding)
+    # Enough of each officer's newest findings to show `shown` after leaving out those of the case at hand.
+    on_page = Counter()
+    for (_case, officer_id), findings in here.items():
+        on_page[officer_id] = max(on_page[officer_id], len(findings))
+    history = prior_sustained_history(set(on_page), shown + max(on_page.values(), default=0))
+    rows = []
+    for case in cases:
+        officers = {}
+        for finding in case.approved_findings:
+            officer_id = finding.allegation.officer_id
+            if (case.pk, officer_id) not in here or officer_id in officers:
+                continue
+            total, newest = history.get(officer_id, (0, []))
+            officers[officer_id] = {
+                "officer": finding.allegation.officer, "sustained": here[case.pk, officer_id],
+                "prior": [f for f in newest if f.investigation_id != case.pk][:shown],
+                "prior_count": total - len(here[case.pk, officer_id]),
+            }
+        rows.append({"case": case, "officers": list(officers.values())})
+    return rows
 
 
 FULL_REFERENCE = re.compile(r"^C-\d{4}-\d{6,}$")
@@ -120,7 +178,10 @@ def search(user, params):
     officer = (params.get("officer") or "").strip()
     if officer:
         # Roster officers first (indexed), then what filers gave for officers not yet identified.
-        officer_ids = Officer.objects.filter(Q(star_number=officer) | Q(last_name__iexact=officer)).values("pk")
+        # Resolved to a list first: PostgreSQL can then combine three indexes (officer, badge given, name given
+        # by trigram) instead of reading every allegation.
+        officer_ids = list(Officer.objects.filter(Q(star_number=officer) | Q(last_name__iexact=officer))
+                           .values_list("pk", flat=True))
         qs = qs.filter(complaint_id__in=Allegation.objects.filter(
             Q(officer_id__in=officer_ids) | Q(officer_badge_given=officer)
             | Q(officer_name_given__icontains=officer)).values("complaint_id"))
@@ -143,39 +204,144 @@ def search(user, params):
     return with_list_data(qs.order_by("-pk"))
 
 
+@dataclass(frozen=True)
+class HistorySource:
+    """One kind of record in a case's history: its model, a label, and the history rows of one case."""
+
+    kind: str
+    label: str
+    model: type
+    rows: object  # callable(investigation) -> history queryset (or, with access_log, a queryset of log rows)
+    access_log: bool = False
+    describe: object = None  # callable(history row) -> short text; the object's number when not given
+
+
+# Other apps that keep records about a case (POST referrals) add their sources from their AppConfig.ready(),
+# so this app never imports them.
+CASE_HISTORY_SOURCES = [
+    HistorySource("case", gettext_lazy("case"), Investigation, lambda inv: Investigation.history.filter(id=inv.pk)),
+    HistorySource("assignment", gettext_lazy("assignment"), Assignment,
+                  lambda inv: Assignment.history.filter(investigation_id=inv.pk)),
+    HistorySource("refused assignment", gettext_lazy("refused assignment"), RefusedAssignment,
+                  lambda inv: RefusedAssignment.history.filter(investigation_id=inv.pk),
+                  describe=lambda row: "; ".join(row.reasons or [])),
+    HistorySource("finding", gettext_lazy("finding"), Finding,
+                  lambda inv: Finding.history.filter(investigation_id=inv.pk),
+                  describe=lambda row: f"{row.get_stage_display()}, #{row.allegation_id}"),
+    HistorySource("review", gettext_lazy("review"), Review, lambda inv: Review.history.filter(investigation_id=inv.pk),
+                  describe=lambda row: row.get_decision_display()),
+    HistorySource("interview", gettext_lazy("interview"), Interview,
+                  lambda inv: Interview.history.filter(investigation_id=inv.pk),
+                  describe=lambda row: row.interviewee),
+    HistorySource("note", gettext_lazy("note"), Note, lambda inv: Note.history.filter(investigation_id=inv.pk)),
+    HistorySource("task", gettext_lazy("task"), Task, lambda inv: Task.history.filter(investigation_id=inv.pk),
+                  describe=lambda row: row.title),
+    HistorySource("witness officer", gettext_lazy("witness officer"), WitnessOfficer,
+                  lambda inv: WitnessOfficer.history.filter(investigation_id=inv.pk)),
+    HistorySource("retaliation check", gettext_lazy("anti-retaliation check"), RetaliationCheck,
+                  lambda inv: RetaliationCheck.history.filter(investigation_id=inv.pk)),
+    HistorySource("retaliation check answer", gettext_lazy("anti-retaliation check answer"), RetaliationCheckEntry,
+                  lambda inv: RetaliationCheckEntry.history.filter(retaliation_check__investigation_id=inv.pk)),
+    HistorySource("discipline", gettext_lazy("discipline"), DisciplineDecision,
+                  lambda inv: DisciplineDecision.history.filter(investigation_id=inv.pk),
+                  describe=lambda row: f"#{row.id} {row.get_kind_display()}: {row.get_outcome_display()}"),
+    HistorySource("separation", gettext_lazy("officer separation"), OfficerSeparation,
+                  lambda inv: OfficerSeparation.history.filter(investigation_id=inv.pk),
+                  describe=lambda row: row.get_reason_display()),
+    HistorySource("case file export", gettext_lazy("case file export"), CaseFileExport,
+                  lambda inv: CaseFileExport.history.filter(investigation_id=inv.pk),
+                  describe=lambda row: f"{row.filename} SHA-256 {row.sha256}"),
+    HistorySource("complaint", gettext_lazy("complaint"), Complaint,
+                  lambda inv: Complaint.history.filter(id=inv.complaint_id)),
+    HistorySource("allegation", gettext_lazy("allegation"), Allegation,
+                  lambda inv: Allegation.history.filter(complaint_id=inv.complaint_id)),
+    HistorySource("party", gettext_lazy("party"), Party,
+                  lambda inv: Party.history.filter(complaint_id=inv.complaint_id)),
+    HistorySource("evidence", gettext_lazy("evidence"), Evidence,
+                  lambda inv: Evidence.history.filter(complaint_id=inv.complaint_id),
+                  describe=lambda row: row.original_name),
+    HistorySource("message", gettext_lazy("message"), Message,
+                  lambda inv: Message.history.filter(complaint_id=inv.complaint_id)),
+    HistorySource("translation", gettext_lazy("translation"), ComplaintTranslation,
+                  lambda inv: ComplaintTranslation.history.filter(complaint_id=inv.complaint_id)),
+    HistorySource("retaliation report", gettext_lazy("retaliation report"), RetaliationReport,
+                  lambda inv: RetaliationReport.history.filter(complaint_id=inv.complaint_id)),
+    HistorySource("evidence view", gettext_lazy("evidence viewed"), EvidenceAccess,
+                  lambda inv: EvidenceAccess.objects.filter(evidence__complaint_id=inv.complaint_id)
+                  .select_related("evidence", "user"), access_log=True),
+]
+
+# History models that are not about one case (the roster, settings, rule sets): the timeline leaves them out on
+# purpose. Every other history model must be a case source (tests/investigations/test_timeline.py checks it).
+NOT_CASE_HISTORY = {
+    "complaints.category", "complaints.disposition", "complaints.unit", "complaints.officer",
+    "investigations.deadlinepolicy", "investigations.encounterlog",
+}
+
+_UNCOMPARED = {"id", "history_id", "history_date", "history_type", "history_user", "history_user_id",
+               "history_actor", "history_change_reason", "chain_seq", "chain_prev", "chain_hash"}
+
+
+def register_case_history(source):
+    """Add another app's records to every case's timeline (called from that app's AppConfig.ready())."""
+    if all(existing.kind != source.kind for existing in CASE_HISTORY_SOURCES):
+        CASE_HISTORY_SOURCES.append(source)
+
+
+def _changes(row, previous):
+    """[(field label, before, after)] for each field that changed since the object's previous history row."""
+    if previous is None or row.history_type != "~":
+        return []
+    changes = []
+    for field in row.instance_type._meta.concrete_fields:
+        if field.attname in _UNCOMPARED:
+            continue
+        before, after = getattr(previous, field.attname), getattr(row, field.attname)
+        if before != after:
+            changes.append((str(field.verbose_name), _shown(field, before, previous), _shown(field, after, row)))
+    return changes
+
+
+def _shown(field, value, row):
+    if value is None or value == "":
+        return "—"
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(value, datetime.datetime):
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+    return str(value)
+
+
 def timeline(investigation):
-    """Everything that happened to the case, oldest first, from the history tables: when, who, what, why."""
-    complaint_id = investigation.complaint_id
-    sources = [
-        ("case", Investigation.history.filter(id=investigation.pk)),
-        ("assignment", Assignment.history.filter(investigation_id=investigation.pk)),
-        ("finding", Finding.history.filter(investigation_id=investigation.pk)),
-        ("review", Review.history.filter(investigation_id=investigation.pk)),
-        ("interview", Interview.history.filter(investigation_id=investigation.pk)),
-        ("note", Note.history.filter(investigation_id=investigation.pk)),
-        ("task", Task.history.filter(investigation_id=investigation.pk)),
-        ("witness officer", WitnessOfficer.history.filter(investigation_id=investigation.pk)),
-        ("retaliation check", RetaliationCheck.history.filter(investigation_id=investigation.pk)),
-        ("discipline", DisciplineDecision.history.filter(investigation_id=investigation.pk)),
-        ("separation", OfficerSeparation.history.filter(investigation_id=investigation.pk)),
-        ("complaint", Complaint.history.filter(id=complaint_id)),
-        ("allegation", Allegation.history.filter(complaint_id=complaint_id)),
-        ("party", Party.history.filter(complaint_id=complaint_id)),
-        ("evidence", Evidence.history.filter(complaint_id=complaint_id)),
-        ("message", Message.history.filter(complaint_id=complaint_id)),
-        ("translation", ComplaintTranslation.history.filter(complaint_id=complaint_id)),
-    ]
+    """Everything that happened to the case, oldest first: when, who, what, why, and what changed.
+
+    The one history of a case: the staff case page and the case-file PDF both read it.
+    """
     events = []
-    for kind, rows in sources:
-        previous_state = None
-        for row in rows.order_by("history_date", "history_id"):
-            event = {"at": row.history_date, "kind": kind, "who": row.history_actor,
-                     "change": row.get_history_type_display(), "reason": row.history_change_reason}
-            if kind == "case":
-                event["from_state"] = previous_state
+    for source in CASE_HISTORY_SOURCES:
+        if source.access_log:
+            for access in source.rows(investigation):
+                events.append({
+                    "at": access.at, "kind": source.kind, "label": source.label, "who": access.user.get_username(),
+                    "change": access.get_action_display(), "reason": "", "what": access.evidence.original_name,
+                    "changes": [],
+                })
+            continue
+        previous = {}
+        for row in source.rows(investigation).order_by("history_date", "history_id"):
+            event = {"at": row.history_date, "kind": source.kind, "label": source.label, "who": row.history_actor,
+                     "change": row.get_history_type_display(), "reason": row.history_change_reason,
+                     "what": source.describe(row) if source.describe else f"#{row.id}",
+                     "changes": _changes(row, previous.get(row.id))}
+            if source.kind == "case":
+                before = previous.get(row.id)
+                event["from_state"] = before.state if before else None
                 event["to_state"] = row.state
-                event["state_changed"] = previous_state != row.state
-                previous_state = row.state
+                event["from_state_label"] = State(before.state).label if before else None
+                event["to_state_label"] = State(row.state).label
+                event["state_changed"] = before is None or before.state != row.state
+            previous[row.id] = row
             events.append(event)
     events.sort(key=lambda e: e["at"])
     return events
+

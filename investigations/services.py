@@ -6,16 +6,21 @@ exceptions in investigations.exceptions; nothing here catches anything broader.
 """
 
 import datetime
+import hashlib
 
 import django_fsm
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from complaints import roles
+from complaints.chain import chain_head
 from complaints.history import recorded
 from complaints.models import Category, Complaint, Message, Officer
 from complaints.services import file_complaint
+from notices import services as notices
 
 from . import policies
 from .exceptions import (
@@ -32,6 +37,7 @@ from .exceptions import (
 )
 from .models import (
     Assignment,
+    CaseFileExport,
     DeadlinePolicy,
     DisciplineDecision,
     EncounterLog,
@@ -40,6 +46,7 @@ from .models import (
     Investigation,
     Note,
     OfficerSeparation,
+    RefusedAssignment,
     RetaliationCheck,
     RetaliationCheckEntry,
     Review,
@@ -47,6 +54,7 @@ from .models import (
     Task,
     WitnessOfficer,
 )
+from .signals import send_case_decided
 
 STALE_MESSAGE = (
     "Someone else changed this case while you were working on it (it is now '{state}'). Nothing was saved; "
@@ -100,6 +108,7 @@ def _transition(investigation, name, user, *args):
     except django_fsm.TransitionNotAllowed as error:
         raise TransitionNotAllowed(f"The conditions for that action are not met: {error}") from error
     investigation.enter_phase(investigation.state)
+    notices.tell_filer_if_public_step_changed(investigation)
 
 
 def _save(investigation):
@@ -203,17 +212,24 @@ def conflict_of_interest_reasons(investigation, investigator, *, attested):
     return reasons
 
 
-def _check_conflicts(investigation, investigator, attested):
+def _check_conflicts(investigation, investigator, attested, *, by):
+    """Refuse an investigator with a conflict, keeping the attempt and its reasons in the case history.
+
+    Call outside the action's transaction: the refusal row must survive the refused action.
+    """
     reasons = conflict_of_interest_reasons(investigation, investigator, attested=attested)
     if reasons:
+        with transaction.atomic(), recorded(by=by, reason="assignment refused: conflict of interest"):
+            RefusedAssignment.objects.create(investigation=investigation, investigator=investigator,
+                                             attempted_by=by, reasons=reasons)
         raise ConflictOfInterest(reasons)
 
 
 def assign_investigator(investigation, investigator, *, by, attested, reason="", expected_state=None):
     """Assign a triaged case to an investigator who passes the conflict-of-interest check."""
-
-    def check():
-        _check_conflicts(investigation, investigator, attested)
+    _check_fresh(investigation, expected_state)
+    if policies.may_assign(investigation, by):
+        _check_conflicts(investigation, investigator, attested, by=by)
 
     def record():
         Assignment.objects.create(investigation=investigation, investigator=investigator, assigned_by=by,
@@ -221,7 +237,7 @@ def assign_investigator(investigation, investigator, *, by, attested, reason="",
 
     return _act(investigation, "assign", by=by,
                 reason=f"assigned to {investigator.get_username()}" + (f": {reason}" if reason else ""),
-                expected_state=expected_state, args=(investigator,), before=check, after=record)
+                expected_state=expected_state, args=(investigator,), after=record)
 
 
 def reassign_investigator(investigation, investigator, *, by, attested, reason, expected_state=None):
@@ -232,7 +248,7 @@ def reassign_investigator(investigation, investigator, *, by, attested, reason, 
     reason = _require_reason(reason, "reassigning")
     if investigator.pk == investigation.investigator_id:
         raise InvalidInput("The case is already assigned to that investigator.")
-    _check_conflicts(investigation, investigator, attested)
+    _check_conflicts(investigation, investigator, attested, by=by)
     now = timezone.now()
     with transaction.atomic(), recorded(by=by, reason=f"reassigned to {investigator.get_username()}: {reason}"):
         for current in investigation.assignments.filter(ended_at__isnull=True):
@@ -344,6 +360,7 @@ def send_message(investigation, *, by, body, language=None):
     body = _require_reason(body, "the message (it is empty)")
     complaint = investigation.complaint
     with transaction.atomic(), recorded(by=by, reason="message sent to the complainant"):
+        notices.tell_filer(complaint)
         return Message.objects.create(
             complaint=complaint, direction=Message.Direction.TO_COMPLAINANT, author=by, body=body,
             language=language or complaint.preferred_language,
@@ -488,9 +505,10 @@ def approve_findings(investigation, *, by, reasons="", expected_state=None):
 
     def approve():
         now = timezone.now()
+        already = {f.allegation_id: f for f in Finding.objects.filter(investigation=investigation,
+                                                                      stage=Finding.Stage.APPROVED)}
         for recommended in investigation.findings.filter(stage=Finding.Stage.RECOMMENDED):
-            approved = Finding.objects.filter(allegation_id=recommended.allegation_id,
-                                              stage=Finding.Stage.APPROVED).first()
+            approved = already.get(recommended.allegation_id)
             if approved is None:
                 approved = Finding(investigation=investigation, allegation_id=recommended.allegation_id,
                                    stage=Finding.Stage.APPROVED)
@@ -501,6 +519,7 @@ def approve_findings(investigation, *, by, reasons="", expected_state=None):
             approved.save()
         Review.objects.create(investigation=investigation, reviewer=by, decision=Review.Decision.APPROVED,
                               reasons=reasons)
+        send_case_decided(investigation, "findings approved")
 
     return _act(investigation, "approve", by=by, reason="findings approved" + (f": {reasons}" if reasons else ""),
                 expected_state=expected_state, before=check, after=approve)
@@ -529,8 +548,12 @@ def close_investigation(investigation, *, by, reason="", expected_state=None):
         if investigation.state == State.FINDINGS_APPROVED and investigation.has_sustained_findings():
             raise TransitionNotAllowed("Something is sustained: the chief records final discipline, which closes it.")
 
+    def closed():
+        # Closing fixes whether a separation happened "during the investigation".
+        send_case_decided(investigation, "the case was closed")
+
     return _act(investigation, "close", by=by, reason="closed" + (f": {reason}" if reason else ""),
-                expected_state=expected_state, before=check)
+                expected_state=expected_state, before=check, after=closed)
 
 
 def reopen_investigation(investigation, *, by, reason, public_reason="", expected_state=None):
@@ -573,6 +596,7 @@ def record_final_discipline(investigation, officer, *, by, outcome, effective_da
             with recorded(by=by, reason="closed: final discipline recorded for every sustained officer"):
                 _transition(investigation, "complete_discipline", by)
                 _save(investigation)
+        send_case_decided(investigation, f"discipline recorded ({decision.kind})")
     return decision
 
 
@@ -586,11 +610,13 @@ def record_discipline_change(original, *, by, kind, outcome, effective_date, sus
     reason = _require_reason(reason, "the change to the discipline")
     _check_discipline_values(outcome, suspension_days, reason)
     with transaction.atomic(), recorded(by=by, reason=f"discipline changed by {kind}: {reason}"):
-        return DisciplineDecision.objects.create(
+        decision = DisciplineDecision.objects.create(
             investigation=investigation, officer=original.officer, kind=kind, outcome=outcome,
             effective_date=effective_date, reason=reason, changes=original, decided_by=by,
             suspension_days=suspension_days if outcome == DisciplineDecision.Outcome.SUSPENSION else None,
         )
+        send_case_decided(investigation, f"discipline recorded ({decision.kind})")
+    return decision
 
 
 def current_discipline(decision):
@@ -625,6 +651,7 @@ def record_officer_separation(officer, *, by, investigation, separation_date, re
         officer.separation_reason = reason
         officer.separation_notes = notes
         officer.save()
+        send_case_decided(investigation, f"a separation ({separation.reason})")
     return separation
 
 
@@ -632,3 +659,28 @@ def investigators():
     """Staff accounts that can be assigned cases."""
     return get_user_model().objects.filter(groups__name=roles.INVESTIGATOR, is_active=True).order_by("username")
 
+
+
+# -- exports -------------------------------------------------------------------------------------------------
+
+
+def export_case_file(investigation, *, by):
+    """(PDF bytes, filename, log row) of the whole case in `by`'s language, showing parties as `by` may see them.
+
+    Every export is logged with the SHA-256 of its bytes and the history chain head.
+    """
+    from .casefile import case_file_pdf
+
+    if not policies.can_export_case_file(by, investigation):
+        raise NotPermitted(_("Only supervisors and the assigned investigator export the case file."))
+    head = chain_head()
+    content = case_file_pdf(investigation, head, exported_by=by,
+                            contact_details=policies.can_view_contact_details(by, investigation))
+    filename = f"case-file-{investigation.complaint.reference}.pdf"
+    with transaction.atomic(), recorded(by=by, reason="case file exported as pdf"):
+        log = CaseFileExport.objects.create(
+            investigation=investigation, filename=filename, size=len(content),
+            sha256=hashlib.sha256(content).hexdigest(), chain_head=head, language=get_language() or "",
+            exported_by=by,
+        )
+    return content, filename, log

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views
+from . import staff_intake, views
 
 app_name = "staff"
 
@@ -14,7 +14,9 @@ urlpatterns = [
     path("board/", views.board, name="board"),
     path("decisions/", views.decision_queue, name="decisions"),
     path("search/", views.search, name="search"),
+    path("intake/new/", staff_intake.enter_complaint, name="enter_complaint"),
     path("cases/<str:reference>/", views.case_detail, name="case"),
+    path("cases/<str:reference>/case-file.pdf", views.case_file, name="case_file"),
     path("cases/<str:reference>/add/<slug:what>/", views.case_post, name="case_post"),
     path("cases/<str:reference>/tasks/<int:task_id>/done/", views.complete_task, name="task_done"),
     path("cases/<str:reference>/do/<slug:action>/", views.case_action, name="action"),

@@ -12,7 +12,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import storages
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -34,6 +33,7 @@ from .exceptions import (
     WorkflowError,
 )
 from .models import TRANSITION_LABELS, DisciplineDecision, Finding, Investigation, State, Task
+from .pagination import bounded_page
 
 PAGE_SIZES = (25, 50, 100)
 
@@ -62,7 +62,7 @@ def _page(request, queryset, param="page"):
     except ValueError:
         per_page = PAGE_SIZES[0]
     per_page = per_page if per_page in PAGE_SIZES else PAGE_SIZES[0]
-    return Paginator(queryset, per_page).get_page(request.GET.get(param))
+    return bounded_page(queryset, request.GET.get(param), per_page)
 
 
 def _load_case(request, reference):
@@ -94,6 +94,7 @@ def home(request):
         (policies.can_view_board(user), "staff:board", _("Supervisor board")),
         (policies.can_view_decision_queue(user), "staff:decisions", _("Decision queue")),
         (policies.can_search(user), "staff:search", _("Search")),
+        (policies.may_enter_complaint(user), "staff:enter_complaint", _("Enter a complaint")),
     ]
     return render(request, "investigations/home.html", {
         "roles": roles_of(user), "links": [(reverse(name), label) for ok, name, label in links if ok],
@@ -133,21 +134,7 @@ def board(request):
 def decision_queue(request):
     _require(policies.can_view_decision_queue(request.user))
     page = _page(request, queries.decision_queue(request.user))
-    cases = list(page.object_list)
-    officer_ids = {f.allegation.officer_id for case in cases for f in case.approved_findings
-                   if f.disposition.is_sustained and f.allegation.officer_id}
-    history = queries.prior_sustained_history(officer_ids)
-    rows = []
-    for case in cases:
-        officers = {}
-        for finding in case.approved_findings:
-            if finding.disposition.is_sustained and finding.allegation.officer_id:
-                officer = finding.allegation.officer
-                prior = [f for f in history.get(officer.pk, []) if f.investigation_id != case.pk]
-                officers.setdefault(officer.pk, {"officer": officer, "sustained": [], "prior": prior[:10],
-                                                 "prior_count": len(prior)})
-                officers[officer.pk]["sustained"].append(finding)
-        rows.append({"case": case, "officers": list(officers.values())})
+    rows = queries.decision_rows(list(page.object_list))
     return render(request, "investigations/decisions.html", {"page": page, "rows": rows})
 
 
@@ -597,4 +584,19 @@ def evidence_file(request, pk, download=False):
     response["Content-Disposition"] = disposition
     response["Cache-Control"] = "private, no-store"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+@staff_required
+def case_file(request, reference):
+    """The case file as a PDF. A case the user may not export answers 404, like a case that does not exist."""
+    case = _load_case(request, reference)
+    if not policies.can_export_case_file(request.user, case):
+        raise Http404
+    content, filename, log = services.export_case_file(case, by=request.user)
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    response["X-Content-SHA256"] = log.sha256
+    response["X-History-Chain-Head"] = log.chain_head
+    response["Cache-Control"] = "no-store"
     return response

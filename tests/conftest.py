@@ -92,3 +92,73 @@ def complaint_with_everything(roster, make_user):
         complaint.retaliation_reports.create(description="A patrol car parks outside my house every night.")
     complaint.follow_up_code = code
     return complaint
+
+
+# -- the people and cases of the workflow (helpers that move them: tests/factories.py) ----------------------
+
+
+@pytest.fixture
+def team(staff, make_user, roster):
+    """The people of a case: one user per role, plus an IA investigator on the roster and a second supervisor."""
+    people = dict(staff)
+    people["investigator"] = staff[roles.INVESTIGATOR]
+    with recorded(label="test", reason="investigator's roster entry"):
+        officer = roster["investigator"]
+        officer.user = people["investigator"]
+        officer.save()
+    people["other investigator"] = make_user(roles.INVESTIGATOR, username="second-investigator")
+    people["supervisor"] = staff[roles.SUPERVISOR]
+    people["other supervisor"] = make_user(roles.SUPERVISOR, username="second-supervisor")
+    people["chief"] = staff[roles.CHIEF]
+    people["intake"] = staff[roles.INTAKE_COORDINATOR]
+    people["auditor"] = staff[roles.AUDITOR]
+    return people
+
+
+@pytest.fixture
+def file_case(roster):
+    """File a complaint (harmed person and a witness, allegations against the patrol officer); return its case."""
+
+    def make(narrative="The officer shoved me during a stop and called me names.", categories=("excessive-force",
+             "discourtesy"), officer="officer", **fields):
+        complaint, _code = file_complaint(
+            narrative=narrative,
+            filer_role=fields.pop("filer_role", "harmed"),
+            language=fields.pop("language", "es"),
+            incident_at=timezone.now() - datetime.timedelta(days=2),
+            parties=fields.pop("parties", [
+                {"role": "harmed", "is_filer": True, "name": "Rosa Díaz", "phone": "555-0101"},
+                {"role": "witness", "name": "Sam Lee"},
+            ]),
+            allegations=[{"officer": roster[officer] if officer else None, "category": Category.objects.get(code=c)}
+                         for c in categories],
+            label="public filer",
+            **fields,
+        )
+        return complaint.investigation
+
+    return make
+
+
+@pytest.fixture
+def case(file_case):
+    return file_case()
+
+
+@pytest.fixture
+def officer_in_unit(roster):
+    def make(**fields):
+        with recorded(label="test", reason="roster"):
+            return Officer.objects.create(employee_id=f"E{Officer.objects.count() + 100}", **fields)
+
+    return make
+
+
+@pytest.fixture
+def certified(roster):
+    """The accused patrol officer, with a POST certification number."""
+    officer = roster["officer"]
+    with recorded(label="test", reason="certification number on the roster"):
+        officer.post_certification_number = "IL-2011-48213"
+        officer.save()
+    return officer

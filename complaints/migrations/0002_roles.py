@@ -1,7 +1,43 @@
 from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
-from complaints.roles import ALL_ROLES, AUTH_PERMISSIONS, COMPLAINTS_PERMISSIONS
+# The roles and their permissions, frozen as they stood when this migration was written (a migration never
+# imports live code: a later change to the roles is a new migration).
+ALL_ROLES = ["intake coordinator", "investigator", "supervisor", "chief", "POST liaison", "auditor", "administrator"]
+
+_READ_RECORD = [
+    "view_complaint", "view_party", "view_allegation", "view_officer", "view_unit", "view_category",
+    "view_disposition", "view_evidence", "view_message", "view_complainttranslation",
+]
+
+COMPLAINTS_PERMISSIONS = {
+    "intake coordinator": _READ_RECORD + [
+        "add_complaint", "change_complaint", "triage_complaint", "add_party", "change_party",
+        "add_allegation", "change_allegation", "add_complainttranslation", "view_evidence_file",
+        "add_evidence",
+    ],
+    "investigator": _READ_RECORD + [
+        "change_allegation", "add_allegation", "add_party", "change_party", "add_message",
+        "add_complainttranslation", "add_evidence", "view_evidence_file",
+    ],
+    "supervisor": _READ_RECORD + [
+        "change_complaint", "change_allegation", "add_allegation", "add_message", "view_evidence_file",
+        "view_sealed_complaint", "view_record_history", "add_complainttranslation", "add_evidence",
+    ],
+    "chief": _READ_RECORD + ["view_sealed_complaint", "view_record_history", "view_evidence_file"],
+    "POST liaison": ["view_officer", "view_unit", "view_allegation", "view_category", "view_disposition",
+                     "view_complaint"],
+    "auditor": _READ_RECORD + ["view_sealed_complaint", "view_record_history", "view_evidence_file"],
+    "administrator": [
+        "view_officer", "add_officer", "change_officer", "view_unit", "add_unit", "change_unit",
+        "view_category", "add_category", "change_category", "view_disposition", "add_disposition",
+        "change_disposition", "seal_complaint",
+    ],
+}
+
+AUTH_PERMISSIONS = {
+    "administrator": ["view_user", "add_user", "change_user", "view_group", "change_group"],
+}
 
 
 def create_roles(apps, schema_editor):

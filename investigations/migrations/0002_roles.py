@@ -3,7 +3,26 @@ from django.db import migrations
 
 import complaints.dbguards
 
-from investigations.roles import INVESTIGATIONS_PERMISSIONS
+# The workflow's model permissions per role, frozen as they stood when this migration was written (a migration
+# never imports live code: a later change to the roles is a new migration).
+_READ = [
+    "view_investigation", "view_finding", "view_review", "view_interview", "view_note", "view_task",
+    "view_assignment", "view_witnessofficer", "view_retaliationcheck", "view_retaliationcheckentry",
+    "view_encounterlog", "view_disciplinedecision", "view_officerseparation", "view_deadlinepolicy",
+]
+
+INVESTIGATIONS_PERMISSIONS = {
+    "intake coordinator": ["view_investigation", "triage_investigation", "assign_investigation"],
+    "investigator": _READ + ["work_investigation", "record_separation"],
+    "supervisor": _READ + [
+        "triage_investigation", "assign_investigation", "review_investigation", "record_separation",
+    ],
+    "chief": _READ + ["decide_discipline", "record_separation"],
+    "POST liaison": ["view_investigation", "view_finding", "view_disciplinedecision", "view_officerseparation"],
+    "auditor": list(_READ),
+    "administrator": ["view_deadlinepolicy", "add_deadlinepolicy", "change_deadlinepolicy",
+                      "view_encounterlog", "add_encounterlog"],
+}
 
 
 def add_permissions(apps, schema_editor):

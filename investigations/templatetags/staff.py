@@ -19,3 +19,8 @@ def may(user, rule):
 @register.filter
 def overdue(case):
     return case.is_overdue(timezone.now())
+
+
+@register.filter
+def may_export_case_file(user, investigation):
+    return policies.can_export_case_file(user, investigation)

@@ -84,3 +84,26 @@ def test_store_moves_the_bytes_into_evidence_storage(settings, tmp_path, evidenc
     assert stored.sha256 == hashlib.sha256(PNG).hexdigest()
     assert stored.original_name == "photo.png"
     assert list((tmp_path / "uploads").iterdir()) == []
+
+
+def spool_threads():
+    import threading
+
+    return [thread for thread in threading.enumerate() if thread.name == "evidence-spool"]
+
+
+def test_large_file_is_hashed_and_written_whole_across_many_chunks(settings, tmp_path):
+    content = PNG + os.urandom(40 * 1024 * 1024)  # 40 MiB: many 1 MiB chunks
+    [upload] = parsed_files(content, "photo.png", settings, tmp_path)
+    assert upload.sha256 == hashlib.sha256(content).hexdigest()
+    assert upload.size == len(content)
+    assert hashlib.sha256(upload.read()).hexdigest() == upload.sha256
+    assert spool_threads() == []  # the writer thread finished with the file
+
+
+def test_file_refused_after_several_chunks_keeps_nothing_and_leaves_no_writer_behind(settings, tmp_path):
+    settings.EVIDENCE_MAX_FILE_SIZE = 3 * 1024 * 1024
+    [upload] = parsed_files(PNG + os.urandom(8 * 1024 * 1024), "big.png", settings, tmp_path)
+    assert upload.refusal == evidence.TOO_LARGE
+    assert list((tmp_path / "uploads").iterdir()) == []
+    assert spool_threads() == []

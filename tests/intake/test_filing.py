@@ -241,3 +241,34 @@ def test_enter_in_a_text_box_keeps_the_answers_quietly(client, db):
     assert "Half written" in page
     assert "Your answers are kept in the new language." not in page
     assert not Complaint.objects.exists()
+
+
+def test_lawyer_advocate_or_guardian_files_as_representative(filing):
+    from complaints.models import Complaint
+
+    from .conftest import shown_reference
+
+    response = filing({"filer_role": "representative", "name": "Lee Counsel", "harmed_person_name": "Ana Ruiz"})
+    complaint = Complaint.objects.get(reference=shown_reference(response))
+    assert complaint.filer_role == Complaint.FilerRole.REPRESENTATIVE
+    assert sorted((p.role, p.name, p.is_filer) for p in complaint.parties.all()) == [
+        ("harmed", "Ana Ruiz", False), ("representative", "Lee Counsel", True)]
+
+
+def test_a_recording_can_stand_in_for_the_typed_account(filing, media):
+    from complaints.models import Complaint
+
+    from .conftest import shown_reference
+
+    response = filing({"narrative": ""}, files=[media["voice.ogg"]])
+    complaint = Complaint.objects.get(reference=shown_reference(response))
+    assert complaint.narrative == ""
+    assert [e.kind for e in complaint.evidence.all()] == ["audio"]
+
+
+def test_a_photo_alone_does_not_stand_in_for_the_account(filing, media):
+    from complaints.models import Complaint
+
+    response = filing({"narrative": ""}, files=[media["photo.png"]])
+    assert "Please tell us what happened." in response.content.decode()
+    assert not Complaint.objects.exists()

@@ -22,6 +22,7 @@ MATRIX = [
     ("get", "/staff/board/", {SUP: OK}, 403),
     ("get", "/staff/decisions/", {CHF: OK}, 403),
     ("get", "/staff/search/?reference=C-", {INT: OK, INV: OK, SUP: OK, CHF: OK, AUD: OK}, 403),
+    ("get", "/staff/intake/new/", {INT: OK}, 403),
     # A case in triage: intake and the supervisor, chief and auditor; the others may not know it exists.
     ("get", "/staff/cases/{ref}/", {INT: OK, SUP: OK, CHF: OK, AUD: OK}, 404),
     ("get", "/staff/cases/{ref}/do/triage/", {INT: OK, SUP: OK, CHF: 403, AUD: 403}, 404),

@@ -4,8 +4,7 @@ import pytest
 
 from investigations import services
 from investigations.public import public_status
-
-from .conftest import walk
+from tests.factories import walk
 
 pytestmark = pytest.mark.django_db
 

@@ -5,8 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from investigations import services
-
-from .conftest import sustained, walk
+from tests.factories import sustained, walk
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from investigations.models import Investigation, State
-from investigations.referrals.models import Referral
+from referrals.models import Referral
 
 pytestmark = pytest.mark.django_db
 

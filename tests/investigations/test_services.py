@@ -20,8 +20,7 @@ from investigations.exceptions import (
     TransitionNotAllowed,
 )
 from investigations.models import DisciplineDecision, EncounterLog, Investigation, State
-
-from .conftest import sustained, unfounded, walk
+from tests.factories import sustained, unfounded, walk
 
 pytestmark = pytest.mark.django_db
 

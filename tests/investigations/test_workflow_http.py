@@ -94,7 +94,7 @@ def test_sustained_path_to_discipline_and_closed(walker, case, roster, team):
     assert DisciplineDecision.objects.get(changes=decision).outcome == "written_reprimand"
     assert DisciplineDecision.objects.get(pk=decision.pk).outcome == "suspension"
     timeline = walker.client.get(url(case)).content.decode()
-    assert "supervisor_review → findings_approved" in timeline
+    assert "supervisor review → findings approved" in timeline
 
 
 def test_return_then_close_then_reopen(walker, case):

@@ -3,9 +3,8 @@
 import pytest
 
 from complaints import roles
-from investigations.referrals.models import Referral, Rule
-
-from .conftest import decide
+from referrals.models import Referral, Rule
+from tests.factories import decide
 
 pytestmark = pytest.mark.django_db
 

@@ -19,24 +19,15 @@ from complaints import roles
 from complaints.chain import chain_head
 from complaints.exceptions import PurgeRefused
 from complaints.history import recorded
-from complaints.models import Evidence
+from complaints.pdf import html_to_pdf
 from investigations import services
 from investigations.exceptions import NotPermitted
-from investigations.referrals import exports
-from investigations.referrals import services as referral_services
-from investigations.referrals.models import ExportLog, Referral
-
-from .conftest import decide, walk
+from referrals import exports
+from referrals import services as referral_services
+from referrals.models import ExportLog, Referral
+from tests.factories import decide, pdf_text, squeezed, walk
 
 pytestmark = pytest.mark.django_db
-
-
-def pdf_text(content):
-    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
-
-
-def squeezed(text):
-    return "".join(text.split())
 
 
 @pytest.fixture
@@ -252,76 +243,13 @@ def test_the_pdf_renderer_refuses_every_url_even_in_markup(listening_server, cap
             f'<img src="file:///etc/passwd"><img src="{listening_server}/a.png"><p>text</p></body></html>')
 
     with caplog.at_level(logging.WARNING, logger="weasyprint"):
-        content = exports.render_pdf(html)
+        content = html_to_pdf(html)
 
     assert content.startswith(b"%PDF")
     assert CountingHandler.requests == []
     refused = [r.getMessage() for r in caplog.records if "refused" in r.getMessage()]
     assert any("file:///etc/passwd" in m for m in refused), refused
     assert any(listening_server in m for m in refused), refused
-
-
-# -- the case file -------------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def case_with_evidence(file_case, team, certified):
-    case = file_case(categories=("excessive-force",))
-    with recorded(label="test", reason="evidence for the case file"):
-        evidence = Evidence(complaint=case.complaint, original_name="dashcam.mp4", mime_type="video/mp4",
-                            kind="video", size=4, sha256=hashlib.sha256(b"1234").hexdigest())
-        evidence.file.name = "dashcam.mp4"
-        evidence.save()
-    decide(case, team, certified, outcome="suspension", days=15)
-    case.refresh_from_db()
-    return case
-
-
-def case_file_url(case):
-    return f"/staff/referrals/cases/{case.complaint.reference}/case-file.pdf"
-
-
-def test_assigned_investigator_exports_the_whole_case_file(client, team, case_with_evidence):
-    case = case_with_evidence
-    client.force_login(team["investigator"])
-
-    response = client.get(case_file_url(case))
-
-    assert response.status_code == 200
-    log = ExportLog.objects.get()
-    assert (log.kind, log.format, log.investigation, log.referral) == ("case_file", "pdf", case, None)
-    assert log.sha256 == hashlib.sha256(response.content).hexdigest()
-    text = pdf_text(response.content)
-    flat = squeezed(text)
-    assert case.complaint.reference in text
-    assert "Rosa Díaz" in text and "Sam Lee" in text
-    assert "555-0101" in text  # investigators may see contact details
-    assert "Too much force was used" in text and "Sustained" in text
-    assert "approved" in text  # the supervisor's review
-    assert "Suspension,15days" in flat
-    assert "dashcam.mp4" in text
-    assert hashlib.sha256(b"1234").hexdigest() in flat
-    assert "investigation started" in text and "triaged: ok" in text  # timeline with reasons
-    assert "approved finding on allegation" in text and "final discipline for" in text
-    assert "evidence for the case file" in text
-    assert "il-a1-suspension-10-days" in text  # the referral it gave rise to
-    assert log.chain_head in flat
-
-
-def test_supervisor_exports_any_case_file(client, team, case_with_evidence):
-    client.force_login(team["supervisor"])
-
-    assert client.get(case_file_url(case_with_evidence)).status_code == 200
-    assert ExportLog.objects.get().exported_by == team["supervisor"]
-
-
-@pytest.mark.parametrize("who", ["other investigator", roles.POST_LIAISON, roles.CHIEF, roles.AUDITOR,
-                                 roles.INTAKE_COORDINATOR])
-def test_others_cannot_export_the_case_file(client, team, case_with_evidence, who):
-    client.force_login(team[who])
-
-    assert client.get(case_file_url(case_with_evidence)).status_code == 403
-    assert ExportLog.objects.count() == 0
 
 
 def test_names_in_any_script_are_printed_with_noto_fonts(client, liaison, file_case, team, roster):

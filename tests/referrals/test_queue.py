@@ -9,9 +9,8 @@ from django.utils import timezone
 
 from complaints import roles
 from investigations import services
-from investigations.referrals.models import Referral, Status
-
-from .conftest import walk
+from referrals.models import Referral, Status
+from tests.factories import walk
 
 pytestmark = pytest.mark.django_db
 

@@ -33,9 +33,8 @@ def test_history_chain_stays_intact_through_seeding_evaluation_sending_and_expor
     from django.utils import timezone
 
     from complaints.chain import verify_all
-    from investigations.referrals.models import Referral
-
-    from .conftest import decide
+    from referrals.models import Referral
+    from tests.factories import decide
 
     case = file_case(categories=("bias",))
     decide(case, team, certified, outcome="counseling")

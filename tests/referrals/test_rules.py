@@ -9,10 +9,9 @@ from complaints.history import recorded
 from complaints.models import Disposition
 from investigations import services
 from investigations.models import State
-from investigations.referrals import services as referral_services
-from investigations.referrals.models import Referral, Rule, RuleSet, Status
-
-from .conftest import decide, determination_day, record_findings, sustained, unfounded, walk
+from referrals import services as referral_services
+from referrals.models import Referral, Rule, RuleSet, Status
+from tests.factories import decide, determination_day, record_findings, sustained, unfounded, walk
 
 pytestmark = pytest.mark.django_db
 

@@ -1,0 +1,15 @@
+"""Named events of the workflow that other apps follow (the referrals app re-evaluates its rules on them).
+
+Each is sent once per action by the service that performs it, inside its transaction and history reason, so
+what a receiver writes is saved with the action or not at all. No model post_save carries a business rule.
+"""
+
+from django.dispatch import Signal
+
+# Something the POST referral rules read was recorded: approved findings, a final discipline or a change to it,
+# an officer's separation, the case closed. Arguments: investigation, event (what happened, for the history).
+case_decided = Signal()
+
+
+def send_case_decided(investigation, event):
+    case_decided.send(sender=investigation.__class__, investigation=investigation, event=event)
