@@ -1,4 +1,6 @@
-"""Errors a staff member can cause in the workflow; each message is shown to them as it is."""
+"""Errors a staff member can cause in the workflow; each message (translated where raised) is shown as it is."""
+
+from django.utils.translation import gettext as _
 
 
 class WorkflowError(Exception):
@@ -22,7 +24,7 @@ class ConflictOfInterest(WorkflowError):
 
     def __init__(self, reasons):
         self.reasons = list(reasons)
-        super().__init__("Conflict of interest: " + "; ".join(self.reasons))
+        super().__init__(_("Conflict of interest: %(reasons)s") % {"reasons": "; ".join(map(str, self.reasons))})
 
 
 class ReviewerIsInvestigator(WorkflowError):
@@ -47,3 +49,7 @@ class InvalidDiscipline(WorkflowError):
 
 class InvalidInput(WorkflowError):
     """Something entered does not belong to this case or is incomplete."""
+
+
+class OpenTasks(WorkflowError):
+    """The case would close with tasks neither done nor carried over."""

@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from complaints.models import BiasCharacteristic, Category, Disposition, Officer
+from complaints.models import BiasCharacteristic, Category, Complaint, Disposition, Officer
 
 from .models import DisciplineDecision, Interview, State
 
@@ -25,7 +25,36 @@ class PublicReasonForm(ReasonForm):
     )
 
 
-class ReferForm(PublicReasonForm):
+class OpenTasksForm(forms.Form):
+    """A form that closes the case: every open task is listed and must be marked done or carried over."""
+
+    TASK_DECISIONS = [("done", _("Done (close the task)")), ("carried_over", _("Carried over (still to do)"))]
+
+    def __init__(self, *args, open_tasks=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.open_tasks = list(open_tasks)
+        for task in self.open_tasks:
+            self.fields[f"task_{task.pk}"] = forms.ChoiceField(
+                choices=self.TASK_DECISIONS, widget=forms.RadioSelect, label=task.title,
+                error_messages={"required": _("Say whether this open task is done or carried over.")})
+
+    def task_fields(self):
+        return [self[f"task_{task.pk}"] for task in self.open_tasks]
+
+    def task_decisions(self):
+        """{task: 'done' or 'carried_over'} for the open tasks listed on the form."""
+        return {task: self.cleaned_data[f"task_{task.pk}"] for task in self.open_tasks}
+
+
+class ClosingForm(OpenTasksForm, ReasonForm):
+    pass
+
+
+class AdministrativeCloseForm(OpenTasksForm, PublicReasonForm):
+    pass
+
+
+class ReferForm(OpenTasksForm, PublicReasonForm):
     referred_to = forms.CharField(label=_("Referred to (agency)"), max_length=200, required=False)
 
 
@@ -43,6 +72,16 @@ class AssignForm(CaseForm):
 
 class TriageForm(ReasonForm):
     related_reference = forms.CharField(label=_("Related or duplicate complaint (reference)"), required=False)
+
+    def clean_related_reference(self):
+        """The related complaint (or None) for the reference typed."""
+        reference = self.cleaned_data["related_reference"].strip()
+        if not reference:
+            return None
+        related = Complaint.objects.filter(reference=reference).first()
+        if related is None:
+            raise forms.ValidationError(_("No complaint has that reference."))
+        return related
 
     def __init__(self, *args, allegations=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -81,6 +120,11 @@ class FindingForm(forms.Form):
 
 class NoteForm(forms.Form):
     body = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class CarryOverForm(forms.Form):
+    note = forms.CharField(label=_("Why it is carried over"), required=False,
+                           widget=forms.TextInput(attrs={"size": 30}))
 
 
 class TaskForm(forms.Form):

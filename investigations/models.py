@@ -370,9 +370,16 @@ class Task(Record):
     due_on = models.DateField(null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     done_at = models.DateTimeField(null=True, blank=True)
+    # A task still to do when the case closes is carried over (a recorded decision), never left open silently.
+    carried_over_at = models.DateTimeField(null=True, blank=True)
+    carried_over_note = models.TextField(blank=True)
 
     class Meta:
         ordering = ["done_at", "due_on", "pk"]
+
+    @property
+    def is_open(self):
+        return self.done_at is None and self.carried_over_at is None
 
 
 class Review(Record):

@@ -3,10 +3,13 @@
 Model permissions (installed per role by the migrations) say what a role may do at all; the functions here add
 the object rules: investigators see their assigned cases, supervisors, the chief and auditors all cases,
 intake coordinators the triage queue; sealed cases only with `complaints.view_sealed_complaint`; an officer
-accused in (or witness to) a case never sees it, whatever their role. Transition permissions take
-`(investigation, user)`, the signature django-fsm calls them with.
+accused in (or witness to) a case never sees it, whatever their role, nor anything tied to it (referrals,
+exports, evidence, access logs): ask `excluded_from_case` / `without_excluded_cases`. Transition permissions take
+`(investigation, user)`, the signature django-fsm calls them with. `may_take` and `may_attempt` answer for
+every action of the staff action table (investigations.actions) by name, so views never read django-fsm.
 """
 
+import django_fsm
 from django.db.models import Exists, OuterRef, Q
 
 from complaints import roles
@@ -48,6 +51,41 @@ def officer_of(user):
     return user._officer_cache
 
 
+# -- the accused-officer and witness-officer exclusion ------------------------------------------------------
+
+
+def excluded_case_ids(user):
+    """Ids of the investigations `user` is accused in or a witness officer to (a subquery; empty if not an officer)."""
+    from .models import Investigation
+
+    officer = officer_of(user)
+    if officer is None:
+        return Investigation.objects.none().values("pk")
+    return Investigation.objects.filter(
+        Q(complaint__allegations__officer=officer) | Q(witness_officers__officer=officer)
+    ).values("pk")
+
+
+def excluded_from_case(user, investigation):
+    """True when `user` is an accused or witness officer in the case: no access to it or anything tied to it.
+
+    Every object that belongs to a case (referral, export, evidence, access log) asks this, whatever the role.
+    """
+    if officer_of(user) is None or investigation is None:
+        return False
+    cache = user.__dict__.setdefault("_case_exclusion", {})
+    if investigation.pk not in cache:
+        cache[investigation.pk] = excluded_case_ids(user).filter(pk=investigation.pk).exists()
+    return cache[investigation.pk]
+
+
+def without_excluded_cases(user, queryset, path="investigation"):
+    """`queryset` (of objects tied to a case through `path`) minus those of cases `user` is excluded from."""
+    if officer_of(user) is None:
+        return queryset
+    return queryset.exclude(**{f"{path}__in": excluded_case_ids(user)})
+
+
 # -- reading -------------------------------------------------------------------------------------------------
 
 
@@ -80,20 +118,13 @@ def visible_investigations(user, queryset=None, *, within_states=None):
         # Sealed complaints are few (index complaint_sealed): an anti-join against them needs no join with every
         # complaint, which made PostgreSQL read all 200,000 of them to count one investigator's caseload.
         qs = qs.filter(~Exists(Complaint.objects.filter(pk=OuterRef("complaint_id"), sealed=True)))
-    return without_own_cases(user, qs)
+    # Accused and witness officers never get access to the case, whatever their role.
+    return without_excluded_cases(user, qs, path="pk")
 
 
 def without_own_cases(user, queryset):
-    """`queryset` of investigations without those where `user` is an accused or witness officer.
-
-    Accused and witness officers never get access to the case, whatever their role; every object tied to a case
-    (referrals, exports) asks this same rule.
-    """
-    officer = officer_of(user)
-    if officer is not None:
-        queryset = queryset.exclude(complaint__allegations__officer=officer).exclude(
-            witness_officers__officer=officer)
-    return queryset
+    """`queryset` of investigations without those where `user` is an accused or witness officer."""
+    return without_excluded_cases(user, queryset, path="pk")
 
 
 def can_view_case(user, investigation):
@@ -133,12 +164,61 @@ def can_view_history(user):
     return user.has_perm("complaints.view_record_history")
 
 
+def can_view_evidence_access_log(user, investigation=None):
+    """Who looked at which evidence file: auditors, administrators and supervisors (per case: a case they may
+    know of; an administrator, who does not work cases, sees the log of any case they are not excluded from)."""
+    if not has_any_role(user, roles.AUDITOR, roles.ADMINISTRATOR, roles.SUPERVISOR):
+        return False
+    if investigation is None:
+        return True
+    if excluded_from_case(user, investigation):
+        return False
+    if investigation.complaint.sealed and not user.has_perm("complaints.view_sealed_complaint"):
+        return False
+    return True
+
+
+def visible_evidence_accesses(user, queryset):
+    """Access-log rows `user` may read: none of a case they are excluded from, none of a sealed case without leave."""
+    if not user.has_perm("complaints.view_sealed_complaint"):
+        queryset = queryset.filter(evidence__complaint__sealed=False)
+    return without_excluded_cases(user, queryset, path="evidence__complaint__investigation")
+
+
 def can_view_evidence(user, investigation):
     return user.has_perm("complaints.view_evidence_file") and can_view_case(user, investigation)
 
 
 def can_view_contact_details(user, investigation):
     return can_view_case(user, investigation) and user.has_perm("complaints.view_party")
+
+
+# -- POST referrals and exports (the referral views ask these) ------------------------------------------------
+
+
+def can_read_referrals(user):
+    """The referral queue, a referral's page: the POST liaison, supervisors and the auditor (read-only)."""
+    return user.is_authenticated and user.has_perm("referrals.view_referral")
+
+
+def can_view_referral(user, referral):
+    return can_read_referrals(user) and not excluded_from_case(user, referral.investigation)
+
+
+def can_work_referrals(user):
+    """Export packets (new exports are the liaison's work), record sending and acknowledgement: the POST liaison."""
+    return user.is_authenticated and user.has_perm("referrals.work_referral")
+
+
+def can_close_referral(user, referral):
+    """A supervisor closes a referral that does not apply; never one of a case she is excluded from."""
+    return (user.is_authenticated and user.has_perm("referrals.close_referral")
+            and not excluded_from_case(user, referral.investigation))
+
+
+def can_view_export_log(user):
+    """Every export made (who, when, what, its SHA-256): the liaison and the auditor, who reads everything."""
+    return user.is_authenticated and user.has_perm("referrals.view_exportlog")
 
 
 # -- transitions (django-fsm permission callables: (investigation, user)) -----------------------------------
@@ -190,10 +270,10 @@ def may_edit_file(investigation, user):
 
 
 def may_write_note(investigation, user):
-    return may_work(investigation, user) or (
-        investigation.is_open and user.has_perm("investigations.review_investigation")
-        and can_view_case(user, investigation)
-    )
+    """Notes and tasks: the assigned investigator or a reviewer, while the case is open (closed means closed)."""
+    return investigation.is_open and (may_work(investigation, user) or (
+        user.has_perm("investigations.review_investigation") and can_view_case(user, investigation)
+    ))
 
 
 def may_message_complainant(investigation, user):
@@ -201,7 +281,7 @@ def may_message_complainant(investigation, user):
 
 
 def may_translate(investigation, user):
-    return user.has_perm("complaints.add_complainttranslation") and (
+    return investigation.is_open and user.has_perm("complaints.add_complainttranslation") and (
         may_work(investigation, user)
         or may_triage(investigation, user)
         or (user.has_perm("investigations.review_investigation") and can_view_case(user, investigation))
@@ -209,6 +289,8 @@ def may_translate(investigation, user):
 
 
 def may_record_separation(investigation, user):
+    # Also on a closed case: an officer's leaving is a roster record the POST rules read, not a change to the
+    # case file (the case page offers it only while the case is open).
     if not user.has_perm("investigations.record_separation") or not can_view_case(user, investigation):
         return False
     if has_any_role(user, roles.SUPERVISOR, roles.CHIEF):
@@ -221,6 +303,8 @@ def may_record_retaliation_check(investigation, user):
 
 
 def may_change_discipline(investigation, user):
+    # Allowed on a closed case: appeals, grievances, arbitration and courts change discipline after closure, and
+    # each change is a new record pointing at the decision it changes; the case itself is not touched.
     return may_decide_discipline(investigation, user) and investigation.discipline_decisions.exists()
 
 
@@ -231,3 +315,93 @@ def can_export_case_file(user, investigation):
     if not can_view_case(user, investigation):
         return False
     return has_any_role(user, roles.SUPERVISOR) or investigation.investigator_id == user.pk
+
+
+def may_reopen(investigation, user):
+    return may_review(investigation, user)
+
+
+# -- the staff action table asks these, by action name ------------------------------------------------------
+
+
+def _may_attempt_review(investigation, user):
+    # A reviewer who is the investigator may try, and is told so by name (ReviewerIsInvestigator), not a bare 403.
+    return user.has_perm("investigations.review_investigation") and can_view_case(user, investigation)
+
+
+def _may_attempt_reassign(investigation, user):
+    return has_any_role(user, roles.SUPERVISOR) and may_assign(investigation, user)
+
+
+def _may_attempt_work_case(investigation, user):
+    return may_work(investigation, user)
+
+
+def _may_attempt_note(investigation, user):
+    return may_work(investigation, user) or _may_attempt_review(investigation, user)
+
+
+def _may_attempt_message(investigation, user):
+    return user.has_perm("complaints.add_message") and _may_attempt_note(investigation, user)
+
+
+def _may_attempt_translation(investigation, user):
+    return user.has_perm("complaints.add_complainttranslation") and (
+        may_work(investigation, user) or may_triage(investigation, user)
+        or _may_attempt_review(investigation, user))
+
+
+def _may_attempt_separation(investigation, user):
+    return user.has_perm("investigations.record_separation") and can_view_case(user, investigation) and (
+        has_any_role(user, roles.SUPERVISOR, roles.CHIEF) or investigation.investigator_id == user.pk)
+
+
+# action -> (may the user take it now (state included), may the user's role and assignment try it at all).
+# A refusal by the second is a 403; a user who may try but meets the wrong state gets a 409 with the reason.
+_TRANSITION_ROLE = {
+    "triage": may_triage, "assign": may_assign, "start": may_work, "begin_retaliation_check": may_work,
+    "resume_investigation": may_work, "submit_for_review": may_work, "approve": _may_attempt_review,
+    "return_for_more_work": _may_attempt_review, "close": may_review, "reopen": may_reopen,
+    "refer_out": may_triage, "close_administratively": may_review, "complete_discipline": may_decide_discipline,
+}
+_OTHER_ACTIONS = {
+    "reassign": (may_reassign, _may_attempt_reassign),
+    "retaliation_check": (may_record_retaliation_check, _may_attempt_work_case),
+    "finding": (may_edit_file, _may_attempt_work_case),
+    "interview": (may_edit_file, _may_attempt_work_case),
+    "witness": (may_edit_file, _may_attempt_work_case),
+    "note": (may_write_note, _may_attempt_note),
+    "task": (may_write_note, _may_attempt_note),
+    "complete_task": (may_write_note, _may_attempt_note),
+    "message": (may_message_complainant, _may_attempt_message),
+    "translation": (may_translate, _may_attempt_translation),
+    "separation": (lambda inv, user: inv.is_open and may_record_separation(inv, user), _may_attempt_separation),
+    "discipline": (lambda inv, user: inv.state == "findings_approved" and may_decide_discipline(inv, user),
+                   may_decide_discipline),
+    "discipline_change": (may_change_discipline, may_decide_discipline),
+}
+ACTION_NAMES = frozenset(_TRANSITION_ROLE) | frozenset(_OTHER_ACTIONS)
+
+
+def may_take(action, investigation, user):
+    """Whether `user` may take `action` on the case now: the role, the assignment and the case's state."""
+    if action in _OTHER_ACTIONS:
+        return _OTHER_ACTIONS[action][0](investigation, user)
+    if action not in _TRANSITION_ROLE:
+        return False
+    method = getattr(investigation, action)
+    return (django_fsm.can_proceed(method, check_conditions=False)
+            and django_fsm.has_transition_perm(method, user) and django_fsm.can_proceed(method))
+
+
+def may_attempt(action, investigation, user):
+    """Whether the user's role and assignment allow `action` at all, whatever the case's state now."""
+    if action in _OTHER_ACTIONS:
+        return _OTHER_ACTIONS[action][1](investigation, user)
+    if action in _TRANSITION_ROLE:
+        return _TRANSITION_ROLE[action](investigation, user)
+    return False
+
+
+def is_staff_action(action):
+    return action in ACTION_NAMES

@@ -276,6 +276,12 @@ CASE_HISTORY_SOURCES = [
 NOT_CASE_HISTORY = {
     "complaints.category", "complaints.disposition", "complaints.unit", "complaints.officer",
     "investigations.deadlinepolicy", "investigations.encounterlog",
+    # A filer's address for "there is news" notices is shown to no staff member (notices.policies).
+    "notices.noticeaddress",
+    # Voluntary demographics are only counted for public statistics, never shown with a complaint.
+    "complaints.filerdemographics",
+    # Published statistics are about a period, not about a case.
+    "publicdata.release", "publicdata.releasefile",
 }
 
 _UNCOMPARED = {"id", "history_id", "history_date", "history_type", "history_user", "history_user_id",
@@ -345,3 +351,50 @@ def timeline(investigation):
     events.sort(key=lambda e: e["at"])
     return events
 
+
+def evidence_accesses(viewer, *, investigation=None, accessed_by=None):
+    """Rows of the evidence access log `viewer` may read, newest first: one case's, or one staff member's."""
+    qs = policies.visible_evidence_accesses(viewer, EvidenceAccess.objects.all())
+    if investigation is not None:
+        qs = qs.filter(evidence__complaint_id=investigation.complaint_id)
+    if accessed_by is not None:
+        qs = qs.filter(user=accessed_by)
+    return qs.select_related("user", "evidence__complaint").order_by("-at", "-pk")
+
+
+def home_queues(user, today=None):
+    """The queues of the user's roles with their counts: [(label, url name, count)], in a handful of queries."""
+    from django.apps import apps
+    from django.utils.translation import gettext as _
+
+    today = today or timezone.localdate()
+    now = timezone.now()
+    visible = policies.visible_investigations(user)
+    queues = []
+    if policies.can_view_triage_queue(user):
+        queues.append((_("Triage queue"), "staff:triage", visible.filter(state__in=policies.TRIAGE_STATES).count()))
+    if policies.can_view_caseload(user):
+        mine = visible.open().assigned_to(user)
+        queues.append((_("My caseload"), "staff:caseload", mine.count()))
+        queues.append((_("My overdue cases"), "staff:caseload", mine.overdue(now).count()))
+    if policies.can_view_board(user):
+        queues.append((_("Awaiting assignment"), "staff:board", visible.filter(state=State.TRIAGED).count()))
+        queues.append((_("Awaiting supervisor review"), "staff:board",
+                       visible.filter(state=State.SUPERVISOR_REVIEW).count()))
+        queues.append((_("Overdue cases"), "staff:board", visible.overdue(now).count()))
+    if policies.can_view_decision_queue(user):
+        queues.append((_("Decision queue"), "staff:decisions", decision_queue(user).count()))
+    if policies.can_read_referrals(user):
+        # Looked up by label: the referral app depends on this one, never the other way round at import time.
+        referrals = policies.without_excluded_cases(user, apps.get_model("referrals", "Referral").objects.all())
+        queues.append((_("POST referrals due"), "referrals:queue", referrals.due(today).count()))
+        queues.append((_("POST referrals overdue"), "referrals:queue", referrals.overdue(today).count()))
+    if policies.can_view_export_log(user):
+        exports = policies.without_excluded_cases(user, apps.get_model("referrals", "ExportLog").objects.filter(
+            exported_at__gte=now - datetime.timedelta(days=30)))
+        queues.append((_("Exports in the last 30 days"), "referrals:export_log", exports.count()))
+    if policies.can_view_evidence_access_log(user):
+        recent = policies.visible_evidence_accesses(user, EvidenceAccess.objects.filter(
+            at__gte=now - datetime.timedelta(days=7)))
+        queues.append((_("Evidence views in the last 7 days"), "staff:access_log", recent.count()))
+    return queues

@@ -30,6 +30,7 @@ from .exceptions import (
     MissingFindings,
     MissingReason,
     NotPermitted,
+    OpenTasks,
     RetaliationCheckMissing,
     ReviewerIsInvestigator,
     StaleCase,
@@ -56,10 +57,14 @@ from .models import (
 )
 from .signals import send_case_decided
 
-STALE_MESSAGE = (
-    "Someone else changed this case while you were working on it (it is now '{state}'). Nothing was saved; "
-    "review the case and try again — what you typed is kept below."
-)
+
+def _stale_message(investigation=None):
+    if investigation is None:
+        return _("Someone else changed this case while you were working on it. Nothing was saved; review the case "
+                 "and try again — what you typed is kept below.")
+    return _("Someone else changed this case while you were working on it (it is now '%(state)s'). Nothing was "
+             "saved; review the case and try again — what you typed is kept below.") % {
+        "state": investigation.get_state_display()}
 
 
 def open_investigation(complaint):
@@ -82,16 +87,34 @@ def investigation_for(complaint):
             return open_investigation(complaint)
 
 
-def _require_reason(reason, what):
+def _require_reason(reason, message):
+    """`reason` stripped; `message` (a whole translated sentence saying what is missing) when it is empty."""
     reason = (reason or "").strip()
     if not reason:
-        raise MissingReason(f"Please give a reason for {what}.")
+        raise MissingReason(message)
     return reason
+
+
+def _refused_on_closed(investigation):
+    """The refusal for a change to a closed case (None while it is open): only reopening changes a closed case."""
+    if investigation.is_open:
+        return None
+    return TransitionNotAllowed(
+        _("This case is '%(state)s'; nothing on it can change unless a supervisor reopens it (with a reason).")
+        % {"state": investigation.get_state_display()})
+
+
+def _require_tasks_settled(investigation):
+    """A case closes only when each open task is done or carried over (a recorded decision), never silently."""
+    open_tasks = [t.title for t in investigation.tasks.filter(done_at__isnull=True, carried_over_at__isnull=True)]
+    if open_tasks:
+        raise OpenTasks(_("These tasks are still open: %(tasks)s. Mark each one done or carried over before the "
+                          "case closes.") % {"tasks": "; ".join(open_tasks)})
 
 
 def _check_fresh(investigation, expected_state):
     if expected_state is not None and expected_state != investigation.state:
-        raise StaleCase(STALE_MESSAGE.format(state=investigation.get_state_display()))
+        raise StaleCase(_stale_message(investigation))
 
 
 def _transition(investigation, name, user, *args):
@@ -99,14 +122,15 @@ def _transition(investigation, name, user, *args):
     method = getattr(investigation, name)
     if not django_fsm.can_proceed(method, check_conditions=False):
         raise TransitionNotAllowed(
-            f"This case is '{investigation.get_state_display()}'; that action is not possible now."
+            _("This case is '%(state)s'; that action is not possible now.") % {
+                "state": investigation.get_state_display()}
         )
     if not django_fsm.has_transition_perm(method, user):
-        raise NotPermitted("Your role or assignment does not allow that action on this case.")
+        raise NotPermitted(_("Your role or assignment does not allow that action on this case."))
     try:
         method(*args)
     except django_fsm.TransitionNotAllowed as error:
-        raise TransitionNotAllowed(f"The conditions for that action are not met: {error}") from error
+        raise TransitionNotAllowed(_("The conditions for that action are not met.")) from error
     investigation.enter_phase(investigation.state)
     notices.tell_filer_if_public_step_changed(investigation)
 
@@ -116,7 +140,7 @@ def _save(investigation):
         investigation.save()
     except django_fsm.ConcurrentTransition as error:
         # The transaction is broken now; the view reloads the case to show where it stands.
-        raise StaleCase(STALE_MESSAGE.format(state="changed")) from error
+        raise StaleCase(_stale_message()) from error
 
 
 def _act(investigation, name, *, by, reason, expected_state=None, args=(), before=None, after=None):
@@ -148,7 +172,7 @@ def triage_complaint(investigation, *, by, reason="", allegation_changes=None, r
         for allegation_id, change in (allegation_changes or {}).items():
             allegation = complaint.allegations.filter(pk=allegation_id).first()
             if allegation is None:
-                raise InvalidInput("That allegation is not part of this complaint.")
+                raise InvalidInput(_("That allegation is not part of this complaint."))
             changed = False
             for field in ("category", "officer", "bias_characteristic"):
                 if field in change and getattr(allegation, field) != change[field]:
@@ -158,7 +182,7 @@ def triage_complaint(investigation, *, by, reason="", allegation_changes=None, r
                 allegation.save()
         if related_to is not None and related_to.pk != complaint.related_to_id:
             if related_to.pk == complaint.pk:
-                raise InvalidInput("A complaint cannot be related to itself.")
+                raise InvalidInput(_("A complaint cannot be related to itself."))
             complaint.related_to = related_to
             complaint.save()
 
@@ -168,21 +192,24 @@ def triage_complaint(investigation, *, by, reason="", allegation_changes=None, r
 
 def refer_out(investigation, *, by, referred_to, reason, public_reason, expected_state=None):
     """Send the complaint to another agency (criminal, other jurisdiction), with a reason the public may read."""
-    referred_to = _require_reason(referred_to, "the agency it is referred to")
-    reason = _require_reason(reason, "the referral")
-    public_reason = _require_reason(public_reason, "the referral (for the complainant)")
+    referred_to = _require_reason(referred_to, _("Please name the agency the complaint is referred to."))
+    reason = _require_reason(reason, _("Please give a reason for the referral."))
+    public_reason = _require_reason(public_reason, _(
+        "Please give a reason for the referral that the complainant will read."))
     investigation.public_reason = public_reason
-    return _act(investigation, "refer_out", by=by, reason=f"referred out to {referred_to}: {reason}",
+    return _act(investigation, "refer_out", by=by, before=lambda: _require_tasks_settled(investigation),
+                reason=f"referred out to {referred_to}: {reason}",
                 expected_state=expected_state, args=(referred_to,))
 
 
 def close_administratively(investigation, *, by, reason, public_reason, expected_state=None):
     """A supervisor closes a complaint that cannot be investigated, saying why."""
-    reason = _require_reason(reason, "closing administratively")
-    public_reason = _require_reason(public_reason, "closing administratively (for the complainant)")
+    reason = _require_reason(reason, _("Please give a reason for closing administratively."))
+    public_reason = _require_reason(public_reason, _(
+        "Please give a reason for closing administratively that the complainant will read."))
     investigation.public_reason = public_reason
     return _act(investigation, "close_administratively", by=by, reason="closed administratively: " + reason,
-                expected_state=expected_state)
+                expected_state=expected_state, before=lambda: _require_tasks_settled(investigation))
 
 
 # -- assignment ----------------------------------------------------------------------------------------------
@@ -192,23 +219,26 @@ def conflict_of_interest_reasons(investigation, investigator, *, attested):
     """Every reason `investigator` may not work this case; empty when they may."""
     reasons = []
     if not investigator.groups.filter(name=roles.INVESTIGATOR).exists():
-        reasons.append(f"{investigator.get_username()} is not an investigator")
+        reasons.append(_("%(user)s is not an investigator") % {"user": investigator.get_username()})
     officer = Officer.objects.filter(user=investigator).first()
     if officer is not None:
         accused = list(investigation.accused_officers().select_related("supervisor"))
         if any(a.pk == officer.pk for a in accused):
-            reasons.append(f"{officer} is accused in this complaint")
+            reasons.append(_("%(officer)s is accused in this complaint") % {"officer": officer})
         if investigation.witness_officers.filter(officer=officer).exists():
-            reasons.append(f"{officer} is a witness officer in this case")
+            reasons.append(_("%(officer)s is a witness officer in this case") % {"officer": officer})
         for accused_officer in accused:
             if accused_officer.pk == officer.pk:
                 continue
             if officer.unit_id and officer.unit_id == accused_officer.unit_id:
-                reasons.append(f"{officer} is in the same unit as accused officer {accused_officer}")
+                reasons.append(_("%(officer)s is in the same unit as accused officer %(accused)s") % {
+                    "officer": officer, "accused": accused_officer})
             if any(boss.pk == officer.pk for boss in accused_officer.chain_of_command()):
-                reasons.append(f"{officer} is in the chain of command of accused officer {accused_officer}")
+                reasons.append(_("%(officer)s is in the chain of command of accused officer %(accused)s") % {
+                    "officer": officer, "accused": accused_officer})
     if not attested:
-        reasons.append("the investigator has not attested to having no personal relationship with anyone involved")
+        reasons.append(_(
+            "the investigator has not attested to having no personal relationship with anyone involved"))
     return reasons
 
 
@@ -244,10 +274,10 @@ def reassign_investigator(investigation, investigator, *, by, attested, reason, 
     """A supervisor moves a case in progress to another investigator (conflict check again)."""
     _check_fresh(investigation, expected_state)
     if not policies.may_reassign(investigation, by):
-        raise NotPermitted("Only a supervisor may reassign a case in progress.")
-    reason = _require_reason(reason, "reassigning")
+        raise NotPermitted(_("Only a supervisor may reassign a case in progress."))
+    reason = _require_reason(reason, _("Please give a reason for reassigning the case."))
     if investigator.pk == investigation.investigator_id:
-        raise InvalidInput("The case is already assigned to that investigator.")
+        raise InvalidInput(_("The case is already assigned to that investigator."))
     _check_conflicts(investigation, investigator, attested, by=by)
     now = timezone.now()
     with transaction.atomic(), recorded(by=by, reason=f"reassigned to {investigator.get_username()}: {reason}"):
@@ -274,7 +304,7 @@ def begin_retaliation_check(investigation, *, by, expected_state=None):
 
 
 def resume_investigation(investigation, *, by, reason, expected_state=None):
-    reason = _require_reason(reason, "going back to investigating")
+    reason = _require_reason(reason, _("Please give a reason for going back to investigating."))
     return _act(investigation, "resume_investigation", by=by, reason="back to investigating: " + reason,
                 expected_state=expected_state)
 
@@ -283,18 +313,19 @@ def _require_file_access(investigation, user):
     if not policies.may_edit_file(investigation, user):
         if investigation.state not in policies.WORK_STATES:
             raise TransitionNotAllowed(
-                f"This case is '{investigation.get_state_display()}'; the file can't be changed now."
+                _("This case is '%(state)s'; the file can't be changed now.") % {
+                    "state": investigation.get_state_display()}
             )
-        raise NotPermitted("Only the assigned investigator may add to this case file.")
+        raise NotPermitted(_("Only the assigned investigator may add to this case file."))
 
 
 def record_finding(investigation, allegation, disposition, *, by, reason=""):
     """The investigator's recommended finding on one allegation (saved again when changed; history keeps all)."""
     _require_file_access(investigation, by)
     if allegation.complaint_id != investigation.complaint_id:
-        raise InvalidInput("That allegation is not part of this case.")
+        raise InvalidInput(_("That allegation is not part of this case."))
     if disposition.requires_reason and not (reason or "").strip():
-        raise MissingReason(f"A finding of '{disposition.label()}' needs a reason.")
+        raise MissingReason(_("A finding of '%(finding)s' needs a reason.") % {"finding": disposition.label()})
     with transaction.atomic(), recorded(by=by, reason=f"finding recommended: {disposition.code}"):
         finding = Finding.objects.filter(allegation=allegation, stage=Finding.Stage.RECOMMENDED).first()
         if finding is None:
@@ -310,7 +341,7 @@ def record_finding(investigation, allegation, disposition, *, by, reason=""):
 def add_witness_officer(investigation, officer, *, by):
     _require_file_access(investigation, by)
     with transaction.atomic(), recorded(by=by, reason="witness officer identified"):
-        witness, _ = WitnessOfficer.objects.get_or_create(investigation=investigation, officer=officer,
+        witness, _created = WitnessOfficer.objects.get_or_create(investigation=investigation, officer=officer,
                                                           defaults={"added_by": by})
     return witness
 
@@ -319,7 +350,7 @@ def record_interview(investigation, *, by, interviewee, interviewee_role, held_a
                      summary="", party=None, officer=None):
     _require_file_access(investigation, by)
     if interviewee_role in ("accused", "witness_officer") and rights_notice == "n/a":
-        raise InvalidInput("Say which rights notice (Garrity, Miranda or none) an officer was given.")
+        raise InvalidInput(_("Say which rights notice (Garrity, Miranda or none) an officer was given."))
     with transaction.atomic(), recorded(by=by, reason="interview recorded"):
         return Interview.objects.create(
             investigation=investigation, interviewee=interviewee, interviewee_role=interviewee_role,
@@ -330,34 +361,61 @@ def record_interview(investigation, *, by, interviewee, interviewee_role, held_a
 
 def add_note(investigation, *, by, body):
     if not policies.may_write_note(investigation, by):
-        raise NotPermitted("Only the assigned investigator or a supervisor may write notes on this case.")
-    body = _require_reason(body, "the note (it is empty)")
+        raise _refused_on_closed(investigation) or NotPermitted(
+            _("Only the assigned investigator or a supervisor may write notes on this case."))
+    body = _require_reason(body, _("The note is empty."))
     with transaction.atomic(), recorded(by=by, reason="note written"):
         return Note.objects.create(investigation=investigation, author=by, body=body)
 
 
 def add_task(investigation, *, by, title, due_on=None):
     if not policies.may_write_note(investigation, by):
-        raise NotPermitted("Only the assigned investigator or a supervisor may add tasks to this case.")
-    title = _require_reason(title, "the task (it has no title)")
+        raise _refused_on_closed(investigation) or NotPermitted(
+            _("Only the assigned investigator or a supervisor may add tasks to this case."))
+    title = _require_reason(title, _("The task has no title."))
     with transaction.atomic(), recorded(by=by, reason="task added"):
         return Task.objects.create(investigation=investigation, title=title, due_on=due_on, created_by=by)
 
 
 def complete_task(task, *, by):
     if not policies.may_write_note(task.investigation, by):
-        raise NotPermitted("Only the assigned investigator or a supervisor may complete tasks on this case.")
+        raise _refused_on_closed(task.investigation) or NotPermitted(
+            _("Only the assigned investigator or a supervisor may complete tasks on this case."))
     with transaction.atomic(), recorded(by=by, reason="task done"):
         task.done_at = timezone.now()
         task.save()
     return task
 
 
+def carry_over_task(task, *, by, note=""):
+    """Keep a task that is still to do past the case's closure: a recorded decision, not a task left open."""
+    if not policies.may_write_note(task.investigation, by):
+        raise _refused_on_closed(task.investigation) or NotPermitted(
+            _("Only the assigned investigator or a supervisor may carry tasks over on this case."))
+    with transaction.atomic(), recorded(by=by, reason="task carried over" + (f": {note}" if note else "")):
+        task.carried_over_at = timezone.now()
+        task.carried_over_note = note
+        task.save()
+    return task
+
+
+def close_with_task_decisions(investigation, *, by, decisions, close):
+    """Record each open task's decision ('done' or 'carried_over') and run `close`, all or nothing."""
+    with transaction.atomic():
+        for task, decision in decisions.items():
+            if decision == "done":
+                complete_task(task, by=by)
+            else:
+                carry_over_task(task, by=by, note=_("carried over when the case closed"))
+        return close()
+
+
 def send_message(investigation, *, by, body, language=None):
     """A message the complainant reads in the follow-up portal (in their preferred language)."""
     if not policies.may_message_complainant(investigation, by):
-        raise NotPermitted("Only the assigned investigator or a supervisor may write to the complainant.")
-    body = _require_reason(body, "the message (it is empty)")
+        raise _refused_on_closed(investigation) or NotPermitted(
+            _("Only the assigned investigator or a supervisor may write to the complainant."))
+    body = _require_reason(body, _("The message is empty."))
     complaint = investigation.complaint
     with transaction.atomic(), recorded(by=by, reason="message sent to the complainant"):
         notices.tell_filer(complaint)
@@ -370,9 +428,9 @@ def send_message(investigation, *, by, body, language=None):
 def add_translation(investigation, *, by, language, text):
     """A staff translation of the narrative, kept beside the original with who made it."""
     if not policies.may_translate(investigation, by):
-        raise NotPermitted("You may not add translations to this complaint.")
-    text = _require_reason(text, "the translation (it is empty)")
-    language = _require_reason(language, "the translation's language")
+        raise _refused_on_closed(investigation) or NotPermitted(_("You may not add translations to this complaint."))
+    text = _require_reason(text, _("The translation is empty."))
+    language = _require_reason(language, _("Please give the translation's language."))
     with transaction.atomic(), recorded(by=by, reason=f"narrative translated to {language}"):
         return investigation.complaint.translations.create(language=language, text=text, translator=by)
 
@@ -415,12 +473,14 @@ def record_retaliation_check(investigation, *, by, answers, notes="", expected_s
     _check_fresh(investigation, expected_state)
     if not policies.may_record_retaliation_check(investigation, by):
         if investigation.state != State.RETALIATION_CHECK:
-            raise TransitionNotAllowed("The anti-retaliation check is recorded in the anti-retaliation check phase.")
-        raise NotPermitted("Only the assigned investigator records the anti-retaliation check.")
+            raise TransitionNotAllowed(
+                _("The anti-retaliation check is recorded in the anti-retaliation check phase."))
+        raise NotPermitted(_("Only the assigned investigator records the anti-retaliation check."))
     people = identified_people(investigation)
     missing = [p for p in people if p.pk not in answers]
     if missing:
-        raise InvalidInput("Answer the check for every identified person: " + ", ".join(p.name for p in missing))
+        raise InvalidInput(_("Answer the check for every identified person: %(people)s") % {
+            "people": ", ".join(p.name for p in missing)})
     portal_reports = list(unseen_portal_reports(investigation))
     with transaction.atomic(), recorded(by=by, reason="anti-retaliation check recorded"):
         check = RetaliationCheck.objects.create(
@@ -478,15 +538,16 @@ def submit_for_review(investigation, *, by, expected_state=None):
 
     def check():
         if investigation.state == State.RETALIATION_CHECK and not policies.may_work(investigation, by):
-            raise NotPermitted("Only the assigned investigator may submit this case for review.")
+            raise NotPermitted(_("Only the assigned investigator may submit this case for review."))
         if investigation.state in (State.INVESTIGATING, State.RETALIATION_CHECK):
             if not investigation.has_current_retaliation_check():
                 raise RetaliationCheckMissing(
-                    "Record the anti-retaliation check before submitting for supervisor review."
+                    _("Record the anti-retaliation check before submitting for supervisor review.")
                 )
             missing = investigation.allegations_without_finding()
             if missing:
-                raise MissingFindings("These allegations have no finding yet: " + "; ".join(map(str, missing)))
+                raise MissingFindings(_("These allegations have no finding yet: %(allegations)s") % {
+                    "allegations": "; ".join(map(str, missing))})
 
     return _act(investigation, "submit_for_review", by=by, reason="submitted for supervisor review",
                 expected_state=expected_state, before=check)
@@ -494,7 +555,7 @@ def submit_for_review(investigation, *, by, expected_state=None):
 
 def _check_reviewer(investigation, by):
     if investigation.investigator_id == by.pk:
-        raise ReviewerIsInvestigator("You investigated this case; another supervisor must review it.")
+        raise ReviewerIsInvestigator(_("You investigated this case; another supervisor must review it."))
 
 
 def approve_findings(investigation, *, by, reasons="", expected_state=None):
@@ -531,7 +592,7 @@ def return_for_more_work(investigation, *, by, reasons, expected_state=None):
     def check():
         _check_reviewer(investigation, by)
 
-    reasons = _require_reason(reasons, "returning the case")
+    reasons = _require_reason(reasons, _("Please give the reasons for returning the case."))
 
     def record():
         Review.objects.create(investigation=investigation, reviewer=by, decision=Review.Decision.RETURNED,
@@ -546,7 +607,9 @@ def close_investigation(investigation, *, by, reason="", expected_state=None):
 
     def check():
         if investigation.state == State.FINDINGS_APPROVED and investigation.has_sustained_findings():
-            raise TransitionNotAllowed("Something is sustained: the chief records final discipline, which closes it.")
+            raise TransitionNotAllowed(
+                _("Something is sustained: the chief records final discipline, which closes it."))
+        _require_tasks_settled(investigation)
 
     def closed():
         # Closing fixes whether a separation happened "during the investigation".
@@ -558,7 +621,7 @@ def close_investigation(investigation, *, by, reason="", expected_state=None):
 
 def reopen_investigation(investigation, *, by, reason, public_reason="", expected_state=None):
     """A supervisor reopens a closed case (e.g. new evidence); it goes back to its investigator."""
-    reason = _require_reason(reason, "reopening")
+    reason = _require_reason(reason, _("Please give a reason for reopening the case."))
     investigation.public_reason = public_reason
     return _act(investigation, "reopen", by=by, reason="reopened: " + reason, expected_state=expected_state)
 
@@ -568,11 +631,11 @@ def reopen_investigation(investigation, *, by, reason, public_reason="", expecte
 
 def _check_discipline_values(outcome, suspension_days, reason):
     if outcome not in DisciplineDecision.Outcome.values:
-        raise InvalidDiscipline("Choose a discipline outcome.")
+        raise InvalidDiscipline(_("Choose a discipline outcome."))
     if outcome == DisciplineDecision.Outcome.SUSPENSION and not suspension_days:
-        raise InvalidDiscipline("A suspension needs its number of days.")
+        raise InvalidDiscipline(_("A suspension needs its number of days."))
     if outcome == DisciplineDecision.Outcome.NONE and not (reason or "").strip():
-        raise InvalidDiscipline("No discipline for a sustained allegation needs a reason.")
+        raise InvalidDiscipline(_("No discipline for a sustained allegation needs a reason."))
 
 
 def record_final_discipline(investigation, officer, *, by, outcome, effective_date, suspension_days=None,
@@ -580,11 +643,12 @@ def record_final_discipline(investigation, officer, *, by, outcome, effective_da
     """The chief's final discipline for one officer with a sustained allegation; the last one closes the case."""
     _check_fresh(investigation, expected_state)
     if investigation.state != State.FINDINGS_APPROVED:
-        raise TransitionNotAllowed("Final discipline is recorded once findings are approved.")
+        raise TransitionNotAllowed(_("Final discipline is recorded once findings are approved."))
     if not policies.may_decide_discipline(investigation, by):
-        raise NotPermitted("Only the chief records final discipline.")
+        raise NotPermitted(_("Only the chief records final discipline."))
     if officer not in investigation.officers_awaiting_discipline():
-        raise InvalidDiscipline(f"{officer} has no sustained allegation awaiting a decision in this case.")
+        raise InvalidDiscipline(_("%(officer)s has no sustained allegation awaiting a decision in this case.") % {
+            "officer": officer})
     _check_discipline_values(outcome, suspension_days, reason)
     with transaction.atomic(), recorded(by=by, reason=f"final discipline for {officer}: {outcome}"):
         decision = DisciplineDecision.objects.create(
@@ -593,6 +657,7 @@ def record_final_discipline(investigation, officer, *, by, outcome, effective_da
             reason=reason, decided_by=by,
         )
         if not investigation.officers_awaiting_discipline():
+            _require_tasks_settled(investigation)
             with recorded(by=by, reason="closed: final discipline recorded for every sustained officer"):
                 _transition(investigation, "complete_discipline", by)
                 _save(investigation)
@@ -604,10 +669,10 @@ def record_discipline_change(original, *, by, kind, outcome, effective_date, sus
     """A later change (appeal, grievance, arbitration, court) as a new record pointing at the decision it changes."""
     investigation = original.investigation
     if not policies.may_decide_discipline(investigation, by):
-        raise NotPermitted("Only the chief records changes to discipline.")
+        raise NotPermitted(_("Only the chief records changes to discipline."))
     if kind == DisciplineDecision.Kind.FINAL or kind not in DisciplineDecision.Kind.values:
-        raise InvalidDiscipline("Say what changed the decision (appeal, grievance, arbitration or court).")
-    reason = _require_reason(reason, "the change to the discipline")
+        raise InvalidDiscipline(_("Say what changed the decision (appeal, grievance, arbitration or court)."))
+    reason = _require_reason(reason, _("Please give a reason for the change to the discipline."))
     _check_discipline_values(outcome, suspension_days, reason)
     with transaction.atomic(), recorded(by=by, reason=f"discipline changed by {kind}: {reason}"):
         decision = DisciplineDecision.objects.create(
@@ -636,11 +701,11 @@ def record_officer_separation(officer, *, by, investigation, separation_date, re
                               notice_served=False):
     """Record that an accused officer left the agency. The investigation goes on: separation never closes it."""
     if not policies.may_record_separation(investigation, by):
-        raise NotPermitted("You may not record separations on this case.")
+        raise NotPermitted(_("You may not record separations on this case."))
     if not investigation.accused_officers().filter(pk=officer.pk).exists():
-        raise InvalidInput(f"{officer} is not accused in this case.")
+        raise InvalidInput(_("%(officer)s is not accused in this case.") % {"officer": officer})
     if reason not in Officer.SeparationReason.values:
-        raise InvalidInput("Choose the reason for the separation.")
+        raise InvalidInput(_("Choose the reason for the separation."))
     with transaction.atomic(), recorded(by=by, reason=f"officer separated ({reason}) during {investigation.complaint}"):
         separation = OfficerSeparation.objects.create(
             officer=officer, investigation=investigation, separation_date=separation_date, reason=reason,

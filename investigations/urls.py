@@ -19,7 +19,11 @@ urlpatterns = [
     path("cases/<str:reference>/case-file.pdf", views.case_file, name="case_file"),
     path("cases/<str:reference>/add/<slug:what>/", views.case_post, name="case_post"),
     path("cases/<str:reference>/tasks/<int:task_id>/done/", views.complete_task, name="task_done"),
+    path("cases/<str:reference>/tasks/<int:task_id>/carry-over/", views.carry_over_task, name="task_carry_over"),
     path("cases/<str:reference>/do/<slug:action>/", views.case_action, name="action"),
+    path("cases/<str:reference>/evidence-log/", views.case_access_log, name="case_access_log"),
+    path("access-log/", views.access_log, name="access_log"),
+    path("access-log/users/<int:user_id>/", views.user_access_log, name="user_access_log"),
     path("evidence/<int:pk>/", views.evidence_file, name="evidence"),
     path("evidence/<int:pk>/download/", views.evidence_file, {"download": True}, name="evidence_download"),
 ]

@@ -9,6 +9,7 @@ from functools import wraps
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import storages
@@ -19,20 +20,22 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from complaints.models import Complaint, Evidence, EvidenceAccess, Officer
+from complaints.models import Complaint, Evidence, EvidenceAccess
 from complaints.roles import roles_of
 
 from . import forms, policies, queries, services
+from .actions import ACTIONS, CASE_PAGE, OWN_PAGE, STATUS_CHANGES
 from .exceptions import (
     ConflictOfInterest,
     InvalidDiscipline,
     InvalidInput,
     MissingReason,
     NotPermitted,
+    OpenTasks,
     ReviewerIsInvestigator,
     WorkflowError,
 )
-from .models import TRANSITION_LABELS, DisciplineDecision, Finding, Investigation, State, Task
+from .models import DisciplineDecision, Finding, Investigation, State, Task
 from .pagination import bounded_page
 
 PAGE_SIZES = (25, 50, 100)
@@ -77,7 +80,7 @@ def _load_case(request, reference):
 def _error_status(error):
     if isinstance(error, NotPermitted | ReviewerIsInvestigator):
         return 403
-    if isinstance(error, InvalidInput | MissingReason | ConflictOfInterest | InvalidDiscipline):
+    if isinstance(error, InvalidInput | MissingReason | ConflictOfInterest | InvalidDiscipline | OpenTasks):
         return 400
     return 409
 
@@ -87,17 +90,18 @@ def _error_status(error):
 
 @staff_required
 def home(request):
+    """Each role's queues with their counts, and its other pages."""
     user = request.user
     links = [
-        (policies.can_view_triage_queue(user), "staff:triage", _("Triage queue")),
-        (policies.can_view_caseload(user), "staff:caseload", _("My caseload")),
         (policies.can_view_board(user), "staff:board", _("Supervisor board")),
-        (policies.can_view_decision_queue(user), "staff:decisions", _("Decision queue")),
         (policies.can_search(user), "staff:search", _("Search")),
         (policies.may_enter_complaint(user), "staff:enter_complaint", _("Enter a complaint")),
+        (policies.can_view_evidence_access_log(user), "staff:access_log", _("Evidence access log")),
     ]
     return render(request, "investigations/home.html", {
-        "roles": roles_of(user), "links": [(reverse(name), label) for ok, name, label in links if ok],
+        "roles": roles_of(user),
+        "queues": [(label, reverse(name), count) for label, name, count in queries.home_queues(user)],
+        "links": [(reverse(name), label) for ok, name, label in links if ok],
     })
 
 
@@ -157,29 +161,27 @@ def search(request):
 
 
 def _case_permissions(user, case):
-    return {
-        "edit_file": policies.may_edit_file(case, user),
-        "note": policies.may_write_note(case, user),
-        "message": policies.may_message_complainant(case, user),
-        "translate": policies.may_translate(case, user),
+    can = {name: policies.may_take(name, case, user) for name in (
+        "note", "task", "message", "translation", "separation", "reassign", "retaliation_check", "discipline",
+        "discipline_change", "complete_task")}
+    can.update({
+        "edit_file": policies.may_take("finding", case, user),
         "evidence": policies.can_view_evidence(user, case),
-        "separation": policies.may_record_separation(case, user) and case.is_open,
-        "reassign": policies.may_reassign(case, user),
-        "retaliation_check": policies.may_record_retaliation_check(case, user),
-        "discipline": case.state == State.FINDINGS_APPROVED and policies.may_decide_discipline(case, user),
-        "change_discipline": policies.may_change_discipline(case, user),
+        "access_log": policies.can_view_evidence_access_log(user, case),
+        "export_case_file": policies.can_export_case_file(user, case),
+        "referrals": policies.can_read_referrals(user),
         "history": policies.can_view_history(user),
         "contacts": policies.can_view_contact_details(user, case),
-    }
+    })
+    return can
 
 
-def _case_context(request, case, **bound_forms):
+def _case_context(request, case, bound=None):
+    """Everything the case page shows; `bound` is the form of a refused action, shown again as typed."""
     user = request.user
     complaint = case.complaint
     can = _case_permissions(user, case)
-    available = [t.name for t in case.get_available_user_state_transitions(user)
-                 if t.name in TRANSITION_LABELS and t.name != "complete_discipline"]
-    actions = [(name, TRANSITION_LABELS[name][0]) for name in TRANSITION_LABELS if name in available]
+    status_changes = [(name, ACTIONS[name].label) for name in STATUS_CHANGES if policies.may_take(name, case, user)]
     blocked = []
     if case.state == State.RETALIATION_CHECK and policies.may_work(case, user):
         if not case.has_current_retaliation_check():
@@ -197,9 +199,19 @@ def _case_context(request, case, **bound_forms):
         for a in allegations
     ]
     decisions = list(case.discipline_decisions.select_related("officer", "changes", "decided_by"))
-    separation_officers = case.accused_officers()
+    case_forms = {name: action.form(case) for name, action in ACTIONS.items()
+                  if action.page == CASE_PAGE and name != "finding" and policies.may_take(name, case, user)}
+    bound_name = None
+    if bound is not None:
+        bound_name, form = bound
+        if bound_name == "finding":
+            for row in allegation_rows:
+                if row["form"].prefix == form.prefix:
+                    row["form"] = form
+        else:
+            case_forms[bound_name] = form
     context = {
-        "case": case, "complaint": complaint, "can": can, "actions": actions, "blocked": blocked,
+        "case": case, "complaint": complaint, "can": can, "actions": status_changes, "blocked": blocked,
         "allegation_rows": allegation_rows,
         "parties": list(complaint.parties.all()) if can["contacts"] else [],
         "translations": list(complaint.translations.select_related("translator")),
@@ -220,25 +232,15 @@ def _case_context(request, case, **bound_forms):
         "related": list(Complaint.objects.filter(related_to=complaint).only("reference", "urgent")),
         "timeline": queries.timeline(case),
         "awaiting_discipline": case.officers_awaiting_discipline() if can["discipline"] else [],
-        "note_form": bound_forms.get("note") or forms.NoteForm(),
-        "task_form": bound_forms.get("task") or forms.TaskForm(),
-        "message_form": bound_forms.get("message") or forms.MessageForm(
-            initial={"language": complaint.preferred_language}),
-        "translation_form": bound_forms.get("translation") or forms.TranslationForm(),
-        "witness_form": bound_forms.get("witness") or forms.WitnessOfficerForm(),
-        "interview_form": bound_forms.get("interview") or forms.InterviewForm(),
-        "separation_form": bound_forms.get("separation") or forms.SeparationForm(officers=separation_officers),
-        "discipline_form": bound_forms.get("discipline") or forms.DisciplineForm(
-            officers=Officer.objects.filter(pk__in=[o.pk for o in case.officers_awaiting_discipline()])
-            if can["discipline"] else Officer.objects.none(), initial={"expected_state": case.state}),
-        "change_form": bound_forms.get("discipline_change"),
+        "change_form": case_forms.get("discipline_change"),
         "discipline_kinds": DisciplineDecision.Kind,
+        "refused": bound_name,
+        # A refused form the page no longer offers (e.g. the case closed meanwhile) is shown on its own, so
+        # what was typed is not lost.
+        "refused_elsewhere": bound[1] if bound is not None and not policies.may_take(bound_name, case, user)
+        else None,
     }
-    if "finding" in bound_forms:
-        bound = bound_forms["finding"]
-        for row in allegation_rows:
-            if row["form"].prefix == bound.prefix:
-                row["form"] = bound
+    context.update({f"{name}_form": form for name, form in case_forms.items()})
     return context
 
 
@@ -248,243 +250,99 @@ def case_detail(request, reference):
     return render(request, "investigations/case.html", _case_context(request, case))
 
 
-def _post_finding(request, case):
-    allegation_id = request.POST.get("allegation_id", "")
-    form = forms.FindingForm(request.POST, prefix=f"a{allegation_id}")
-    if form.is_valid():
-        allegation = case.complaint.allegations.filter(pk=form.cleaned_data["allegation"]).first()
-        if allegation is None:
-            raise Http404
-        services.record_finding(case, allegation, form.cleaned_data["disposition"], by=request.user,
-                                reason=form.cleaned_data["reason"])
-    return form
-
-
-def _post_discipline(request, case):
-    form = forms.DisciplineForm(request.POST, officers=case.accused_officers())
-    if form.is_valid():
-        data = form.cleaned_data
-        services.record_final_discipline(
-            case, data["officer"], by=request.user, outcome=data["outcome"], effective_date=data["effective_date"],
-            suspension_days=data["suspension_days"], reason=data["reason"], expected_state=data["expected_state"],
-        )
-    return form
-
-
-def _post_discipline_change(request, case):
-    form = forms.DisciplineChangeForm(request.POST)
-    if form.is_valid():
-        data = form.cleaned_data
-        original = case.discipline_decisions.filter(pk=data["original"]).first()
-        if original is None:
-            raise Http404
-        services.record_discipline_change(
-            original, by=request.user, kind=data["kind"], outcome=data["outcome"],
-            effective_date=data["effective_date"], suspension_days=data["suspension_days"], reason=data["reason"],
-        )
-    return form
-
-
-def _simple(form_class, call):
-    def handler(request, case):
-        form = form_class(request.POST)
-        if form.is_valid():
-            call(request, case, form.cleaned_data)
-        return form
-
-    return handler
-
-
-def _separation(request, case):
-    form = forms.SeparationForm(request.POST, officers=case.accused_officers())
-    if form.is_valid():
-        data = form.cleaned_data
-        services.record_officer_separation(
-            data["officer"], by=request.user, investigation=case, separation_date=data["separation_date"],
-            reason=data["reason"], notes=data["notes"], notice_served=data["notice_served"],
-        )
-    return form
-
-
-CASE_POSTS = {
-    "finding": _post_finding,
-    "note": _simple(forms.NoteForm, lambda r, c, d: services.add_note(c, by=r.user, body=d["body"])),
-    "task": _simple(forms.TaskForm, lambda r, c, d: services.add_task(c, by=r.user, title=d["title"],
-                                                                       due_on=d["due_on"])),
-    "message": _simple(forms.MessageForm, lambda r, c, d: services.send_message(
-        c, by=r.user, body=d["body"], language=d["language"])),
-    "translation": _simple(forms.TranslationForm, lambda r, c, d: services.add_translation(
-        c, by=r.user, language=d["language"], text=d["text"])),
-    "witness": _simple(forms.WitnessOfficerForm, lambda r, c, d: services.add_witness_officer(
-        c, d["officer"], by=r.user)),
-    "interview": _simple(forms.InterviewForm, lambda r, c, d: services.record_interview(c, by=r.user, **d)),
-    "separation": _separation,
-    "discipline": _post_discipline,
-    "discipline_change": _post_discipline_change,
-}
+def _take(request, case, action, form):
+    """Run `action` with a valid `form`: None when done, else (the refused case reloaded, status)."""
+    try:
+        action.service(case, request.user, form)
+    except WorkflowError as error:
+        messages.error(request, str(error))
+        # The case is read again: a refusal may come from someone else's change (a stale tab).
+        return _load_case(request, case.complaint.reference), _error_status(error)
+    return None
 
 
 @staff_required
 @require_POST
 def case_post(request, reference, what):
-    """Add something to the case file (finding, note, task, message, ...); errors re-show the typed form."""
+    """Add something to the case file (finding, note, task, message, ...); a refusal re-shows the typed form."""
     case = _load_case(request, reference)
-    handler = CASE_POSTS.get(what)
-    if handler is None:
+    action = ACTIONS.get(what)
+    if action is None or action.page != CASE_PAGE:
         raise Http404
-    form = None
-    try:
-        form = handler(request, case)
-        if form.is_valid():
+    _require(policies.may_attempt(what, case, request.user))
+    form = action.form(case, request.POST)
+    if form.is_valid():
+        refused = _take(request, case, action, form)
+        if refused is None:
             messages.success(request, _("Saved."))
             return redirect("staff:case", reference=reference)
+        case, status = refused
+    else:
+        messages.error(request, _("Nothing was saved: please correct what is marked below."))
         status = 400
-    except WorkflowError as error:
-        messages.error(request, str(error))
-        status = _error_status(error)
-        case = _load_case(request, reference)
-    return render(request, "investigations/case.html", _case_context(request, case, **{what: form}), status=status)
+    return render(request, "investigations/case.html", _case_context(request, case, bound=(what, form)),
+                  status=status)
+
+
+def _task_of(request, reference, task_id, what):
+    case = _load_case(request, reference)
+    _require(policies.may_attempt(what, case, request.user))
+    task = Task.objects.filter(pk=task_id, investigation=case).first()
+    if task is None:
+        raise Http404
+    return task
 
 
 @staff_required
 @require_POST
 def complete_task(request, reference, task_id):
-    case = _load_case(request, reference)
-    task = Task.objects.filter(pk=task_id, investigation=case).first()
-    if task is None:
-        raise Http404
+    task = _task_of(request, reference, task_id, "complete_task")
     try:
         services.complete_task(task, by=request.user)
     except WorkflowError as error:
         messages.error(request, str(error))
-        return redirect("staff:case", reference=reference)
     return redirect("staff:case", reference=reference)
 
 
-# -- transitions ---------------------------------------------------------------------------------------------
+@staff_required
+@require_POST
+def carry_over_task(request, reference, task_id):
+    task = _task_of(request, reference, task_id, "complete_task")
+    form = forms.CarryOverForm(request.POST)
+    try:
+        if form.is_valid():
+            services.carry_over_task(task, by=request.user, note=form.cleaned_data["note"])
+    except WorkflowError as error:
+        messages.error(request, str(error))
+    return redirect("staff:case", reference=reference)
 
 
-def _assign_form(request, case, data=None):
-    return forms.AssignForm(data, investigators=services.investigators(), initial={"expected_state": case.state})
-
-
-def _action_form(action, request, case, data=None):
-    initial = {"expected_state": case.state}
-    if action == "triage":
-        return forms.TriageForm(data, initial=initial, allegations=case.complaint.allegations.select_related(
-            "officer", "category"))
-    if action in ("assign", "reassign"):
-        return _assign_form(request, case, data)
-    if action == "refer_out":
-        return forms.ReferForm(data, initial=initial)
-    if action in ("close_administratively", "reopen"):
-        return forms.PublicReasonForm(data, initial=initial)
-    if action == "retaliation_check":
-        return forms.RetaliationCheckForm(data, initial=initial, people=services.identified_people(case))
-    if action in TRANSITION_LABELS:
-        return forms.ReasonForm(data, initial=initial)
-    raise Http404
-
-
-def _may_take(action, user, case):
-    if action == "reassign":
-        return policies.may_reassign(case, user)
-    if action == "retaliation_check":
-        return policies.may_record_retaliation_check(case, user)
-    return any(t.name == action for t in case.get_available_user_state_transitions(user))
-
-
-def _may_attempt(action, user, case):
-    """Whether the user's role and assignment allow this action at all, whatever the case's state now.
-
-    A refusal here is a 403; a role that may act but meets a changed state gets the stale-form message.
-    """
-    if action == "reassign":
-        return policies.has_any_role(user, "supervisor") and policies.may_assign(case, user)
-    if action == "retaliation_check":
-        return policies.may_work(case, user)
-    if action in ("approve", "return_for_more_work"):
-        # A reviewer who is the investigator is told so by name (ReviewerIsInvestigator), not a bare 403.
-        return user.has_perm("investigations.review_investigation") and policies.can_view_case(user, case)
-    method = getattr(Investigation, action)
-    return any(t.has_perm(case, user) for t in method._django_fsm.transitions.values())
-
-
-def _run_action(action, request, case, data):
-    user, expected = request.user, data.get("expected_state") or None
-    reason = data.get("reason", "")
-    if action == "triage":
-        related = None
-        if data["related_reference"].strip():
-            related = Complaint.objects.filter(reference=data["related_reference"].strip()).first()
-            if related is None:
-                raise InvalidInput(_("No complaint has that reference."))
-        return services.triage_complaint(case, by=user, reason=reason, related_to=related,
-                                         allegation_changes=request._triage_form.allegation_changes(),
-                                         expected_state=expected)
-    if action == "assign":
-        return services.assign_investigator(case, data["investigator"], by=user, attested=data["attested"],
-                                            reason=reason, expected_state=expected)
-    if action == "reassign":
-        return services.reassign_investigator(case, data["investigator"], by=user, attested=data["attested"],
-                                              reason=reason, expected_state=expected)
-    if action == "retaliation_check":
-        return services.record_retaliation_check(case, by=user, answers=request._check_form.answers(),
-                                                 notes=data["notes"], expected_state=expected)
-    calls = {
-        "start": lambda: services.start_investigation(case, by=user, expected_state=expected),
-        "begin_retaliation_check": lambda: services.begin_retaliation_check(case, by=user, expected_state=expected),
-        "resume_investigation": lambda: services.resume_investigation(case, by=user, reason=reason,
-                                                                      expected_state=expected),
-        "submit_for_review": lambda: services.submit_for_review(case, by=user, expected_state=expected),
-        "approve": lambda: services.approve_findings(case, by=user, reasons=reason, expected_state=expected),
-        "return_for_more_work": lambda: services.return_for_more_work(case, by=user, reasons=reason,
-                                                                      expected_state=expected),
-        "close": lambda: services.close_investigation(case, by=user, reason=reason, expected_state=expected),
-        "reopen": lambda: services.reopen_investigation(case, by=user, reason=reason,
-                                                        public_reason=data.get("public_reason", ""),
-                                                        expected_state=expected),
-        "refer_out": lambda: services.refer_out(case, by=user, referred_to=data.get("referred_to", ""),
-                                                reason=reason, public_reason=data.get("public_reason", ""),
-                                                expected_state=expected),
-        "close_administratively": lambda: services.close_administratively(
-            case, by=user, reason=reason, public_reason=data.get("public_reason", ""), expected_state=expected),
-    }
-    if action not in calls:
-        raise Http404
-    return calls[action]()
+# -- status changes and other actions with their own page -----------------------------------------------------
 
 
 @staff_required
 def case_action(request, reference, action):
     """GET: the form for one action on the case. POST: take it; a refusal re-shows the form as typed."""
     case = _load_case(request, reference)
-    if action not in TRANSITION_LABELS and action not in ("reassign", "retaliation_check"):
+    entry = ACTIONS.get(action)
+    if entry is None or entry.page != OWN_PAGE:
         raise Http404
     status = 200
     if request.method == "POST":
-        if not _may_attempt(action, request.user, case):
-            raise PermissionDenied
-        form = _action_form(action, request, case, request.POST)
+        _require(policies.may_attempt(action, case, request.user))
+        form = entry.form(case, request.POST)
         if form.is_valid():
-            request._triage_form = request._check_form = form
-            try:
-                _run_action(action, request, case, form.cleaned_data)
-            except WorkflowError as error:
-                messages.error(request, str(error))
-                status = _error_status(error)
-                case = _load_case(request, reference)
-            else:
-                messages.success(request, _("Done: %(action)s.") % {"action": _action_label(action)})
+            refused = _take(request, case, entry, form)
+            if refused is None:
+                messages.success(request, _("Done: %(action)s.") % {"action": entry.label})
                 return redirect("staff:case", reference=reference)
+            case, status = refused
         else:
             status = 400
     else:
-        if not _may_take(action, request.user, case):
-            raise PermissionDenied
-        form = _action_form(action, request, case)
-    context = {"case": case, "complaint": case.complaint, "action": action, "label": _action_label(action),
-               "form": form}
+        _require(policies.may_take(action, case, request.user))
+        form = entry.form(case)
+    context = {"case": case, "complaint": case.complaint, "action": action, "label": entry.label, "form": form}
     if action == "retaliation_check":
         context["people"] = [
             {"party": p, "encounters": list(services.encounters_after_complaint(case, p))}
@@ -495,12 +353,40 @@ def case_action(request, reference, action):
     return render(request, "investigations/action.html", context, status=status)
 
 
-def _action_label(action):
-    if action == "reassign":
-        return _("Reassign investigator")
-    if action == "retaliation_check":
-        return _("Record the anti-retaliation check")
-    return TRANSITION_LABELS[action][0]
+# -- the evidence access log ---------------------------------------------------------------------------------
+
+
+def _access_log_page(request, rows, title, **context):
+    return render(request, "investigations/access_log.html", {
+        "title": title, "page": _page(request, rows), **context})
+
+
+@staff_required
+def access_log(request):
+    """Every look at evidence, newest first (auditors, administrators, supervisors)."""
+    _require(policies.can_view_evidence_access_log(request.user))
+    return _access_log_page(request, queries.evidence_accesses(request.user), _("Evidence access log"))
+
+
+@staff_required
+def case_access_log(request, reference):
+    """Who opened the evidence of one case."""
+    case = Investigation.objects.select_related("complaint").filter(complaint__reference=reference).first()
+    if case is None or not policies.can_view_evidence_access_log(request.user, case):
+        raise Http404
+    return _access_log_page(request, queries.evidence_accesses(request.user, investigation=case),
+                            _("Evidence access log of %(reference)s") % {"reference": reference}, case=case)
+
+
+@staff_required
+def user_access_log(request, user_id):
+    """Which evidence one staff member opened."""
+    _require(policies.can_view_evidence_access_log(request.user))
+    person = get_user_model().objects.filter(pk=user_id).first()
+    if person is None:
+        raise Http404
+    return _access_log_page(request, queries.evidence_accesses(request.user, accessed_by=person),
+                            _("Evidence opened by %(user)s") % {"user": person.get_username()}, person=person)
 
 
 # -- evidence ------------------------------------------------------------------------------------------------

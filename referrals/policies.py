@@ -18,7 +18,8 @@ def can_close(user):
 
 
 def can_view_queue(user):
-    return can_work_queue(user) or can_close(user)
+    # The rule (liaison, supervisors, and the auditor read-only) lives with every other rule in one place.
+    return case_policies.can_read_referrals(user)
 
 
 def visible_referrals(user, queryset=None):

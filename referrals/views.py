@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from investigations import policies as case_policies
 from investigations.exceptions import WorkflowError
 
 from . import forms, policies, services
@@ -64,6 +65,8 @@ def queue(request):
         "tabs": [(key, label, counts[key]) for key, (label, _select) in TABS.items()],
         "tab": tab, "page": page, "today": today,
         "can_work": policies.can_work_queue(request.user),
+        "can_export": case_policies.can_work_referrals(request.user),
+        "can_view_export_log": case_policies.can_view_export_log(request.user),
     })
 
 
@@ -72,6 +75,8 @@ def detail(request, pk):
     _require(policies.can_view_queue(request.user))
     referral = get_object_or_404(policies.visible_referrals(request.user).with_related().select_related(
         "discipline", "separation", "sent_by", "acknowledged_by", "closed_by"), pk=pk)
+    if not case_policies.can_view_referral(request.user, referral):
+        raise Http404
     return render(request, "referrals/detail.html", _detail_context(request, referral))
 
 
@@ -80,12 +85,14 @@ def _detail_context(request, referral, **form_overrides):
     context = {
         "referral": referral,
         "can_work": can_work,
-        "can_close": policies.can_close(request.user) and referral.is_closable(),
+        "can_close": policies.can_close_referral(request.user, referral),
         "can_send": can_work and referral.conditions_met and referral.status in ("due", "sent"),
         "sent_form": forms.SentForm(),
         "acknowledged_form": forms.AcknowledgedForm(),
         "close_form": forms.CloseForm(),
-        "exports": referral.exports.select_related("exported_by")[:20] if can_work else [],
+        "can_export": case_policies.can_work_referrals(request.user),
+        "exports": referral.exports.select_related("exported_by")[:20]
+        if case_policies.can_view_export_log(request.user) else [],
         "today": timezone.localdate(),
     }
     context.update(form_overrides)
@@ -137,6 +144,7 @@ def mark_acknowledged(request, pk):
 @require_POST
 def close(request, pk):
     _require(policies.can_close(request.user))
+    # An accused supervisor never closes her own referral (can_view_referral answers 404 in _post_action).
     return _post_action(
         request, pk, forms.CloseForm, "close_form",
         lambda r, d: services.close_referral(r, by=request.user, reason=d["reason"]),
@@ -146,7 +154,7 @@ def close(request, pk):
 
 @login_required
 def export(request, pk, fmt):
-    _require(policies.can_work_queue(request.user))
+    _require(case_policies.can_work_referrals(request.user))
     if fmt not in ("pdf", "json", "csv"):
         raise Http404
     referral = get_object_or_404(policies.visible_referrals(request.user).with_related(), pk=pk)
@@ -156,7 +164,7 @@ def export(request, pk, fmt):
 
 @login_required
 def bulk_export(request):
-    _require(policies.can_work_queue(request.user))
+    _require(case_policies.can_work_referrals(request.user))
     form = forms.RangeForm(request.GET or None)
     if form.is_bound and form.is_valid():
         try:
@@ -171,7 +179,9 @@ def bulk_export(request):
 
 @login_required
 def export_log(request):
-    _require(policies.can_work_queue(request.user))
-    logs = ExportLog.objects.select_related("exported_by", "referral__officer", "investigation__complaint")
+    _require(case_policies.can_view_export_log(request.user))
+    logs = case_policies.without_excluded_cases(request.user, ExportLog.objects.all())
+    logs = case_policies.without_excluded_cases(request.user, logs, path="referral__investigation")
+    logs = logs.select_related("exported_by", "referral__officer", "investigation__complaint")
     page = Paginator(logs.order_by("-exported_at", "-pk"), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "referrals/export_log.html", {"page": page})

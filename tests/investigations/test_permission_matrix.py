@@ -1,60 +1,235 @@
-"""Every staff URL requested as every role and logged out, with the expected allow or deny."""
+"""Every staff URL, found in the URL conf, requested as every role, an accused supervisor and logged out.
+
+The expectations are one table per URL name (EXPECTATIONS); a staff URL without an entry fails
+`test_every_staff_url_has_expectations`, so a new page cannot ship without saying who may open it. Referral URLs
+are reached by name (referrals:...), wherever the referral app's URL conf puts them.
+"""
+
+from dataclasses import dataclass, field
+from functools import cached_property
 
 import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from complaints import roles
 from complaints.history import recorded
 from complaints.models import Evidence
+from investigations import services
+from tests.factories import walk
 
 pytestmark = pytest.mark.django_db
 
 INT, INV, SUP, CHF, PST, AUD, ADM = (roles.INTAKE_COORDINATOR, roles.INVESTIGATOR, roles.SUPERVISOR, roles.CHIEF,
-                       roles.POST_LIAISON, roles.AUDITOR, roles.ADMINISTRATOR)
+                                     roles.POST_LIAISON, roles.AUDITOR, roles.ADMINISTRATOR)
 ALL = [INT, INV, SUP, CHF, PST, AUD, ADM]
+# A supervisor who is herself the accused officer of every case here (Lt Okafor, retired after notice).
+ACCUSED = "accused supervisor"
+ANONYMOUS = "logged out"
+WHO = ALL + [ACCUSED, ANONYMOUS]
 OK, LOGIN = 200, "login"
 
 
-# (method, url template, {role: status}, status for roles not listed)
-MATRIX = [
-    ("get", "/staff/", {r: OK for r in ALL}, 403),
-    ("get", "/staff/triage/", {INT: OK, SUP: OK}, 403),
-    ("get", "/staff/caseload/", {INV: OK}, 403),
-    ("get", "/staff/board/", {SUP: OK}, 403),
-    ("get", "/staff/decisions/", {CHF: OK}, 403),
-    ("get", "/staff/search/?reference=C-", {INT: OK, INV: OK, SUP: OK, CHF: OK, AUD: OK}, 403),
-    ("get", "/staff/intake/new/", {INT: OK}, 403),
-    # A case in triage: intake and the supervisor, chief and auditor; the others may not know it exists.
-    ("get", "/staff/cases/{ref}/", {INT: OK, SUP: OK, CHF: OK, AUD: OK}, 404),
-    ("get", "/staff/cases/{ref}/do/triage/", {INT: OK, SUP: OK, CHF: 403, AUD: 403}, 404),
-    ("get", "/staff/cases/{ref}/do/close_administratively/", {SUP: OK, INT: 403, CHF: 403, AUD: 403}, 404),
-    ("post", "/staff/cases/{ref}/add/note/", {SUP: 302, INT: 403, CHF: 403, AUD: 403}, 404),
-    ("post", "/staff/cases/{ref}/add/translation/", {SUP: 302, INT: 302, CHF: 403, AUD: 403}, 404),
-    ("get", "/staff/evidence/{evidence}/", {INT: OK, SUP: OK, CHF: OK, AUD: OK}, 404),
-    ("get", "/staff/evidence/{evidence}/download/", {INT: OK, SUP: OK, CHF: OK, AUD: OK}, 404),
-]
+@dataclass
+class Probe:
+    """One request to a named URL: `args` names targets of the World; `expect` maps who -> status."""
 
-POST_DATA = {"body": "A note", "language": "en", "text": "Translation"}
+    args: tuple = ()
+    expect: dict = field(default_factory=dict)
+    default: int = 403
+    method: str = "get"
+    query: str = ""
+    data: dict = field(default_factory=dict)
+
+    def status_for(self, who):
+        if who in self.expect:
+            return self.expect[who]
+        if who == ANONYMOUS:
+            return LOGIN
+        return self.default
+
+
+def roles_ok(*allowed, status=OK, **others):
+    return {**{r: status for r in allowed}, **{_who(k): v for k, v in others.items()}}
+
+
+def _who(key):
+    return {"accused": ACCUSED, "anonymous": ANONYMOUS, "liaison": PST}.get(key, key)
+
+
+# The case in triage (`case`) is visible to intake, supervisors, the chief and the auditor; the others may not
+# know it exists (404). The accused supervisor never sees it or anything tied to it (its evidence, its referral).
+HIDDEN = 404
+EXPECTATIONS = {
+    "staff:login": [Probe(expect={**{r: OK for r in ALL}, ACCUSED: OK, ANONYMOUS: OK})],
+    "staff:logout": [Probe(method="post", expect={**{r: 302 for r in ALL}, ACCUSED: 302, ANONYMOUS: LOGIN})],
+    "staff:home": [Probe(expect=roles_ok(*ALL, accused=OK))],
+    "staff:triage": [Probe(expect=roles_ok(INT, SUP, accused=OK))],
+    "staff:caseload": [Probe(expect=roles_ok(INV))],
+    "staff:board": [Probe(expect=roles_ok(SUP, accused=OK))],
+    "staff:decisions": [Probe(expect=roles_ok(CHF))],
+    "staff:search": [Probe(query="?reference=C-", expect=roles_ok(INT, INV, SUP, CHF, AUD, accused=OK))],
+    "staff:case": [
+        Probe(("case",), roles_ok(INT, SUP, CHF, AUD), default=HIDDEN),
+        # Closed and assigned: the investigator sees her own case; intake no longer does.
+        Probe(("closed_case",), roles_ok(INV, SUP, CHF, AUD), default=HIDDEN),
+    ],
+    "staff:action": [
+        Probe(("case", "triage"), roles_ok(INT, SUP, **{CHF: 403, AUD: 403}), default=HIDDEN),
+        Probe(("case", "close_administratively"), roles_ok(SUP, **{INT: 403, CHF: 403, AUD: 403}), default=HIDDEN),
+        Probe(("closed_case", "reopen"), roles_ok(SUP, **{INV: 403, CHF: 403, AUD: 403}), default=HIDDEN),
+        Probe(("case", "no-such-action"), {}, default=HIDDEN),
+    ],
+    "staff:case_post": [
+        Probe(("case", "note"), roles_ok(SUP, status=302, **{INT: 403, CHF: 403, AUD: 403}), default=HIDDEN,
+              method="post", data={"body": "A note"}),
+        Probe(("case", "translation"), roles_ok(SUP, INT, status=302, **{CHF: 403, AUD: 403}), default=HIDDEN,
+              method="post", data={"language": "en", "text": "Translation"}),
+        # Closed means closed: those who could write see the refusal (409), the others may not try (403).
+        Probe(("closed_case", "note"), roles_ok(SUP, INV, status=409, **{CHF: 403, AUD: 403}), default=HIDDEN,
+              method="post", data={"body": "A late note"}),
+    ],
+    "staff:task_done": [Probe(("case", "task"), roles_ok(SUP, status=302, **{INT: 403, CHF: 403, AUD: 403}),
+                              default=HIDDEN, method="post")],
+    "staff:task_carry_over": [Probe(("case", "task"), roles_ok(SUP, status=302, **{INT: 403, CHF: 403, AUD: 403}),
+                                    default=HIDDEN, method="post", data={"note": "after closure"})],
+    "staff:case_access_log": [Probe(("case",), roles_ok(SUP, AUD, ADM), default=HIDDEN)],
+    "staff:access_log": [Probe(expect=roles_ok(SUP, AUD, ADM, accused=OK))],
+    "staff:user_access_log": [Probe(("investigator_id",), roles_ok(SUP, AUD, ADM, accused=OK))],
+    "staff:evidence": [Probe(("evidence",), roles_ok(INT, SUP, CHF, AUD), default=HIDDEN)],
+    "staff:evidence_download": [Probe(("evidence",), roles_ok(INT, SUP, CHF, AUD), default=HIDDEN)],
+    # POST referrals: the liaison works them, supervisors close those that do not apply, the auditor reads.
+    "referrals:queue": [Probe(expect=roles_ok(PST, SUP, AUD, accused=OK))],
+    "referrals:export_log": [Probe(expect=roles_ok(PST, AUD))],
+    "referrals:bulk": [Probe(expect=roles_ok(PST))],
+    "referrals:detail": [Probe(("referral",), roles_ok(PST, SUP, AUD, accused=HIDDEN))],
+    "referrals:sent": [Probe(("referral",), roles_ok(PST, status=302), method="post",
+                             data={"sent_on": "2026-11-20", "method": "mail"})],
+    # Not sent yet: the liaison's acknowledgement is refused with a message (400), never a 500.
+    "referrals:acknowledged": [Probe(("referral",), roles_ok(PST, status=400), method="post",
+                                     data={"acknowledged_on": "2026-11-21"})],
+    "referrals:close": [Probe(("referral",), roles_ok(SUP, status=302, accused=HIDDEN), method="post",
+                              data={"reason": "does not apply"})],
+    "referrals:export": [Probe(("referral", "json"), roles_ok(PST))],
+    # Forbidden and missing answer alike (404): the case file does not disclose that a case exists.
+    "staff:case_file": [Probe(("case",), roles_ok(SUP), default=HIDDEN)],
+    "staff:enter_complaint": [Probe(expect=roles_ok(INT))],
+    # Live (unsuppressed) statistics: supervisors, the chief, auditors, administrators; publishing: chief, admin.
+    "statistics:live": [Probe(expect=roles_ok(SUP, CHF, AUD, ADM, accused=OK))],
+    "statistics:publish": [Probe(expect=roles_ok(CHF, ADM))],
+}
+
+
+def staff_url_names():
+    """Names of every URL under /staff/ and of the referral app, read from the URL conf."""
+    names = set()
+
+    def visit(patterns, route, namespace):
+        for pattern in patterns:
+            here = route + str(pattern.pattern)
+            if isinstance(pattern, URLResolver):
+                inner = ":".join(n for n in (namespace, pattern.namespace) if n) or None
+                visit(pattern.url_patterns, here, inner)
+            elif isinstance(pattern, URLPattern) and pattern.name:
+                if here.startswith("staff/") or (namespace or "").split(":")[0] == "referrals":
+                    names.add(f"{namespace}:{pattern.name}" if namespace else pattern.name)
+
+    visit(get_resolver().url_patterns, "", None)
+    return names
+
+
+def test_every_staff_url_has_expectations():
+    names = staff_url_names()
+    assert {"staff:case", "referrals:queue"} <= names
+    assert sorted(names - set(EXPECTATIONS)) == [], "staff URLs with no expectations in the permission matrix"
+    assert sorted(set(EXPECTATIONS) - names) == [], "expectations for URLs that no longer exist"
+
+
+class World:
+    """The objects the probes reach, made on first use: a case in triage with evidence and a task, a closed case,
+    a POST referral (the accused officer retired after notice), and the accused supervisor's account."""
+
+    def __init__(self, team, roster, make_user, complaint_with_everything, file_case):
+        self.team, self.roster, self.make_user = team, roster, make_user
+        self.complaint, self.file_case = complaint_with_everything, file_case
+
+    @cached_property
+    def accused_supervisor(self):
+        user = self.make_user(SUP, username="lt-okafor")
+        with recorded(label="test", reason="Lt Okafor's roster entry"):
+            officer = self.roster["officer"]
+            officer.user = user
+            officer.save()
+        return user
+
+    @cached_property
+    def case(self):
+        return self.complaint.investigation.complaint.reference
+
+    @cached_property
+    def task(self):
+        case = self.complaint.investigation
+        return services.add_task(case, by=self.team["supervisor"], title="Call the witness").pk
+
+    @cached_property
+    def closed_case(self):
+        case = walk(self.file_case(), self.team, "findings_approved")
+        services.close_investigation(case, by=self.team["supervisor"], reason="nothing sustained")
+        return case.complaint.reference
+
+    @cached_property
+    def evidence(self):
+        return Evidence.objects.get(complaint=self.complaint).pk
+
+    @cached_property
+    def investigator_id(self):
+        return self.team["investigator"].pk
+
+    @cached_property
+    def referral(self):
+        from django.apps import apps
+
+        case = self.complaint.investigation
+        services.record_officer_separation(
+            self.roster["officer"], by=self.team["supervisor"], investigation=case, reason="retired",
+            separation_date=timezone.localdate(), notice_served=True)
+        return apps.get_model("referrals", "Referral").objects.get(investigation=case).pk
+
+    def resolve(self, arg):
+        return getattr(self, arg) if hasattr(type(self), arg) else arg
 
 
 @pytest.fixture
-def targets(complaint_with_everything):
-    evidence = Evidence.objects.get(complaint=complaint_with_everything)
-    return {"ref": complaint_with_everything.reference, "evidence": evidence.pk}
+def world(team, roster, make_user, complaint_with_everything, file_case):
+    return World(team, roster, make_user, complaint_with_everything, file_case)
 
 
-@pytest.mark.parametrize("method,template,allowed,default", MATRIX)
-def test_staff_url_as_every_role(client, staff, targets, method, template, allowed, default):
-    address = template.format(**targets)
-    results = {}
-    for role in ALL:
-        client.force_login(staff[role])
-        response = getattr(client, method)(address, POST_DATA if method == "post" else None)
-        results[role] = response.status_code
+@pytest.mark.parametrize("name,index", [(n, i) for n, probes in EXPECTATIONS.items() for i in range(len(probes))])
+def test_staff_url_as_everyone(client, world, name, index):
+    probe = EXPECTATIONS[name][index]
+    accused = world.accused_supervisor
+    address = reverse(name, args=[world.resolve(a) for a in probe.args]) + probe.query
+    people = {**{r: world.team[r] for r in ALL}, ACCUSED: accused, ANONYMOUS: None}
+    results, expected = {}, {}
+    for who in WHO:
         client.logout()
-    expected = {role: allowed.get(role, default) for role in ALL}
+        if people[who] is not None:
+            client.force_login(people[who])
+        response = getattr(client, probe.method)(address, probe.data)
+        status = response.status_code
+        if status == 302 and response["Location"].startswith(reverse("staff:login")) and who == ANONYMOUS:
+            status = LOGIN
+        results[who], expected[who] = status, probe.status_for(who)
     assert results == expected
-    response = getattr(client, method)(address, POST_DATA if method == "post" else None)
-    assert response.status_code == 302 and response["Location"].startswith("/staff/login/")
+
+
+def test_accused_supervisor_never_sees_her_referral_listed(client, world):
+    referral = world.referral
+    client.force_login(world.accused_supervisor)
+    queue = client.get(reverse("referrals:queue")).content.decode()
+    assert reverse("referrals:detail", args=[referral]) not in queue
+    client.force_login(world.team[SUP])
+    assert reverse("referrals:detail", args=[referral]) in client.get(reverse("referrals:queue")).content.decode()
 
 
 def test_assigned_investigator_sees_only_their_case(client, team, case, file_case):
@@ -92,3 +267,13 @@ def test_accused_officer_never_gets_access_whatever_the_role(client, team, case,
     client.force_login(supervisor)
     assert client.get(f"/staff/cases/{case.complaint.reference}/").status_code == 404
     assert case.complaint.reference not in client.get("/staff/search/?reference=C-").content.decode()
+
+
+def test_accused_supervisor_cannot_close_her_own_referral(client, world):
+    from django.apps import apps
+
+    referral = world.referral
+    client.force_login(world.accused_supervisor)
+    response = client.post(reverse("referrals:close", args=[referral]), {"reason": "does not apply"})
+    assert response.status_code == 404
+    assert apps.get_model("referrals", "Referral").objects.get(pk=referral).status == "due"

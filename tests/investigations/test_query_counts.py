@@ -89,3 +89,14 @@ def test_search_without_match_says_so(client, team, file_case):
     client.force_login(team["supervisor"])
     page = client.get("/staff/search/?reference=C-1999-").content.decode()
     assert "(0 cases)" in page and "No cases." in page
+
+
+def test_evidence_access_log(client, team, complaint_with_everything):
+    from complaints.models import Evidence, EvidenceAccess
+
+    evidence = Evidence.objects.get(complaint=complaint_with_everything)
+
+    def make():
+        EvidenceAccess.objects.create(evidence=evidence, user=team["chief"], action="view")
+
+    compare(client, team["auditor"], f"/staff/access-log/users/{team['chief'].pk}/?per_page=50", make, listed)

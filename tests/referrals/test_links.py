@@ -21,7 +21,7 @@ LINKS = Template(
     ("investigator", False, True),
     ("other investigator", False, False),
     (roles.CHIEF, False, False),
-    (roles.AUDITOR, False, False),
+    (roles.AUDITOR, True, False),  # reads the queue, read-only
 ])
 def test_links_show_only_to_whom_the_pages_answer(team, case, who, queue, case_file):
     walk(case, team, "assigned")

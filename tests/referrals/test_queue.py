@@ -130,8 +130,7 @@ def test_liaison_may_not_close_and_supervisor_may_not_send_or_export(client, lia
     assert referral.status == Status.DUE
 
 
-@pytest.mark.parametrize("role", [roles.INVESTIGATOR, roles.CHIEF, roles.AUDITOR, roles.INTAKE_COORDINATOR,
-                                  roles.ADMINISTRATOR])
+@pytest.mark.parametrize("role", [roles.INVESTIGATOR, roles.CHIEF, roles.INTAKE_COORDINATOR, roles.ADMINISTRATOR])
 def test_other_roles_get_403_on_the_queue(client, team, file_case, roster, role):
     referral = resign(file_case, team, roster, days_ago=2)
     client.force_login(team[role])
