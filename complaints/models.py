@@ -272,6 +272,23 @@ class Party(Record):
         return f"{self.get_role_display()}: {self.name or gettext('name not given')}"
 
 
+class BiasCharacteristic(models.TextChoices):
+    """What a bias-based-policing allegation says the person was treated differently for (REAP reporting)."""
+
+    RACE = "race", _("race or colour")
+    ETHNICITY = "ethnicity", _("ethnicity")
+    NATIONAL_ORIGIN = "national_origin", _("national origin or immigration status")
+    RELIGION = "religion", _("religion")
+    SEX = "sex", _("sex")
+    GENDER_IDENTITY = "gender_identity", _("gender identity")
+    SEXUAL_ORIENTATION = "sexual_orientation", _("sexual orientation")
+    DISABILITY = "disability", _("disability")
+    AGE = "age", _("age")
+    LANGUAGE = "language", _("language")
+    HOUSING = "housing", _("housing status (for example, being homeless)")
+    OTHER = "other", _("something else")
+
+
 class Allegation(Record):
     """One accusation: a complaint x an officer (or a description of an unidentified one) x a category."""
 
@@ -285,6 +302,8 @@ class Allegation(Record):
     vehicle_number = models.CharField(max_length=50, blank=True)
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="allegations")
     summary = models.TextField(blank=True)
+    # Only on a bias allegation: what the person was treated differently for, as the filer or triage said.
+    bias_characteristic = models.CharField(max_length=30, choices=BiasCharacteristic.choices, blank=True)
 
     class Meta:
         ordering = ["pk"]
@@ -399,3 +418,43 @@ class RetaliationReport(Record):
 
     class Meta:
         ordering = ["reported_at", "pk"]
+
+
+class FilerDemographics(Record):
+    """Voluntary facts about the filer, asked only for public statistics; every answer may be "prefer not to say".
+
+    Never required, never shown on a case page, never published below the suppression threshold.
+    """
+
+    class AgeBand(models.TextChoices):
+        UNDER_20 = "under_20", _("under 20")
+        FROM_20 = "20_29", _("20 to 29")
+        FROM_30 = "30_39", _("30 to 39")
+        FROM_40 = "40_49", _("40 to 49")
+        FROM_50 = "50_59", _("50 to 59")
+        FROM_60 = "60_plus", _("60 or older")
+        PREFER_NOT = "prefer_not", _("prefer not to say")
+
+    class RaceEthnicity(models.TextChoices):
+        ASIAN = "asian", _("Asian")
+        BLACK = "black", _("Black or African American")
+        HISPANIC = "hispanic", _("Hispanic or Latino")
+        MIDDLE_EASTERN = "mena", _("Middle Eastern or North African")
+        NATIVE = "native", _("American Indian or Alaska Native")
+        PACIFIC = "pacific", _("Native Hawaiian or Pacific Islander")
+        WHITE = "white", _("White")
+        MULTIPLE = "multiple", _("more than one")
+        OTHER = "other", _("another race or ethnicity")
+        PREFER_NOT = "prefer_not", _("prefer not to say")
+
+    class Gender(models.TextChoices):
+        WOMAN = "woman", _("woman")
+        MAN = "man", _("man")
+        NONBINARY = "nonbinary", _("non-binary")
+        OTHER = "other", _("another gender")
+        PREFER_NOT = "prefer_not", _("prefer not to say")
+
+    complaint = models.OneToOneField(Complaint, on_delete=models.PROTECT, related_name="demographics")
+    age_band = models.CharField(max_length=20, choices=AgeBand.choices, blank=True)
+    race_ethnicity = models.CharField(max_length=20, choices=RaceEthnicity.choices, blank=True)
+    gender = models.CharField(max_length=20, choices=Gender.choices, blank=True)

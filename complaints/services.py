@@ -7,7 +7,16 @@ from django.utils import timezone
 
 from .codes import code_matches, hash_code, is_current
 from .history import PUBLIC_FILER, recorded
-from .models import Allegation, Complaint, Evidence, Message, Party, ReferenceCounter, RetaliationReport
+from .models import (
+    Allegation,
+    Complaint,
+    Evidence,
+    FilerDemographics,
+    Message,
+    Party,
+    ReferenceCounter,
+    RetaliationReport,
+)
 from .signals import complaint_filed
 
 # Letters and digits without look-alikes (no 0/O, 1/I/L, U): easy to read aloud and to copy from a phone screen.
@@ -66,6 +75,7 @@ def file_complaint(*, narrative, filer_role, parties=(), allegations=(), by=None
     `parties` are dicts of Party fields; `allegations` dicts of Allegation fields.
     """
     shown_code, code_hash = new_follow_up_code()
+    demographics = fields.pop("demographics", None) or {}
     with transaction.atomic(), recorded(by=by, label=label, reason=reason):
         received_at = fields.pop("received_at", None) or timezone.now()
         complaint = Complaint(
@@ -82,6 +92,8 @@ def file_complaint(*, narrative, filer_role, parties=(), allegations=(), by=None
             Party.objects.create(complaint=complaint, **party)
         for allegation in allegations:
             Allegation.objects.create(complaint=complaint, **allegation)
+        if any(demographics.values()):
+            FilerDemographics.objects.create(complaint=complaint, **demographics)
         complaint_filed.send(sender=Complaint, complaint=complaint)
     return complaint, shown_code
 

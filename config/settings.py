@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "investigations",
     "referrals",
     "intake",
+    "publicdata",
     "notices",
     "simple_history",
 ]
@@ -256,6 +257,9 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "complaints@localhost")
+
+# Public statistics: counts from 1 to PUBLIC_DATA_THRESHOLD - 1 are withheld from every published table.
+PUBLIC_DATA_THRESHOLD = int(os.environ.get("PUBLIC_DATA_THRESHOLD", "11"))
 
 # Staff lists count matching cases up to this many; past it they say "more than 1000 cases" and page on with
 # Next, so a list of 200,000 cases costs what one of 1,000 does (investigations.pagination).

@@ -6,7 +6,12 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("staff/referrals/", include("referrals.urls")),
     path("staff/sign-in/", include("signin.urls")),
+    path("staff/statistics/", include("publicdata.staff_urls")),
     path("staff/", include("investigations.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
-urlpatterns += i18n_patterns(path("", include("intake.urls")), prefix_default_language=True)
+urlpatterns += i18n_patterns(
+    path("data/", include("publicdata.urls")),
+    path("", include("intake.urls")),
+    prefix_default_language=True,
+)

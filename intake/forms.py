@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from complaints import evidence as evidence_files
-from complaints.models import Category, Complaint
+from complaints.models import BiasCharacteristic, Category, Complaint, FilerDemographics
 
 from .templatetags.intake import file_size
 
@@ -165,6 +165,12 @@ class ComplaintForm(PublicForm):
         widget=forms.CheckboxSelectMultiple, help_text=_("Choose all that apply. You can also leave this empty."),
         error_messages=_messages(invalid_pk_value=INVALID_CHOICE, invalid_list=INVALID_CHOICE),
     )
+    bias_characteristic = forms.ChoiceField(
+        label=_("If you were treated differently because of who you are: because of what?"), required=False,
+        choices=[("", _("I don't know, or I'd rather not say"))] + list(BiasCharacteristic.choices),
+        help_text=_("Only if you chose “treated differently because of who I am” above."),
+        error_messages=_messages(invalid_choice=INVALID_CHOICE),
+    )
     officer_name = forms.CharField(
         label=_("Officer's name"), required=False, max_length=200, error_messages=_messages(),
     )
@@ -206,6 +212,19 @@ class ComplaintForm(PublicForm):
     accessibility_notes = forms.CharField(
         label=_("Anything else that would help you"), required=False, max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}), error_messages=_messages(),
+    )
+    age_band = forms.ChoiceField(
+        label=_("Your age"), required=False, choices=[("", "—")] + list(FilerDemographics.AgeBand.choices),
+        error_messages=_messages(invalid_choice=INVALID_CHOICE),
+    )
+    race_ethnicity = forms.ChoiceField(
+        label=_("Your race or ethnicity"), required=False,
+        choices=[("", "—")] + list(FilerDemographics.RaceEthnicity.choices),
+        error_messages=_messages(invalid_choice=INVALID_CHOICE),
+    )
+    gender = forms.ChoiceField(
+        label=_("Your gender"), required=False, choices=[("", "—")] + list(FilerDemographics.Gender.choices),
+        error_messages=_messages(invalid_choice=INVALID_CHOICE),
     )
     evidence = EvidenceField(label=_("Videos, photos, audio or documents"))
     # A field people never see or fill in; automated form-fillers do (no CAPTCHA: it would block real people).
@@ -277,7 +296,8 @@ class ComplaintForm(PublicForm):
         if not categories and any(officer.values()):
             categories = list(Category.objects.filter(code="other")[:1])
         for category in categories:
-            allegations.append({"category": category, **officer})
+            characteristic = data.get("bias_characteristic", "") if category.code == "bias" else ""
+            allegations.append({"category": category, "bias_characteristic": characteristic, **officer})
         return {
             "narrative": data["narrative"],
             "filer_role": role,
@@ -292,6 +312,7 @@ class ComplaintForm(PublicForm):
             "contact_method": "" if role == Complaint.FilerRole.ANONYMOUS else (data["contact_method"] or "none"),
             "parties": parties,
             "allegations": allegations,
+            "demographics": {field: data.get(field, "") for field in ("age_band", "race_ethnicity", "gender")},
         }
 
 
@@ -336,6 +357,19 @@ class MessageForm(PublicForm):
 
 
 class AddEvidenceForm(PublicForm):
+    age_band = forms.ChoiceField(
+        label=_("Your age"), required=False, choices=[("", "—")] + list(FilerDemographics.AgeBand.choices),
+        error_messages=_messages(invalid_choice=INVALID_CHOICE),
+    )
+    race_ethnicity = forms.ChoiceField(
+        label=_("Your race or ethnicity"), required=False,
+        choices=[("", "—")] + list(FilerDemographics.RaceEthnicity.choices),
+        error_messages=_messages(invalid_choice=INVALID_CHOICE),
+    )
+    gender = forms.ChoiceField(
+        label=_("Your gender"), required=False, choices=[("", "—")] + list(FilerDemographics.Gender.choices),
+        error_messages=_messages(invalid_choice=INVALID_CHOICE),
+    )
     evidence = EvidenceField(label=_("Videos, photos, audio or documents"))
 
     def __init__(self, *args, **kwargs):

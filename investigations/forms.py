@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from complaints.models import Category, Complaint, Disposition, Officer
+from complaints.models import BiasCharacteristic, Category, Complaint, Disposition, Officer
 
 from .models import DisciplineDecision, Interview, State
 
@@ -93,13 +93,23 @@ class TriageForm(ReasonForm):
                 categories, initial=allegation.category_id, label=_("Category"))
             self.fields[f"officer_{allegation.pk}"] = forms.ModelChoiceField(
                 officers, initial=allegation.officer_id, required=False, label=_("Officer"))
+            self.fields[f"characteristic_{allegation.pk}"] = forms.ChoiceField(
+                choices=[("", "—")] + list(BiasCharacteristic.choices), initial=allegation.bias_characteristic,
+                required=False, label=_("If bias: treated differently for"))
 
     def allegation_rows(self):
-        return [(a, self[f"category_{a.pk}"], self[f"officer_{a.pk}"]) for a in self.allegations]
+        return [(a, self[f"category_{a.pk}"], self[f"officer_{a.pk}"], self[f"characteristic_{a.pk}"])
+                for a in self.allegations]
 
     def allegation_changes(self):
-        return {a.pk: {"category": self.cleaned_data[f"category_{a.pk}"],
-                       "officer": self.cleaned_data[f"officer_{a.pk}"]} for a in self.allegations}
+        changes = {}
+        for a in self.allegations:
+            category = self.cleaned_data[f"category_{a.pk}"]
+            changes[a.pk] = {"category": category, "officer": self.cleaned_data[f"officer_{a.pk}"],
+                             # Only a bias allegation says what the person was treated differently for.
+                             "bias_characteristic": (self.cleaned_data[f"characteristic_{a.pk}"]
+                                                     if category.code == "bias" else "")}
+        return changes
 
 
 class FindingForm(forms.Form):

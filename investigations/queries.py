@@ -278,6 +278,10 @@ NOT_CASE_HISTORY = {
     "investigations.deadlinepolicy", "investigations.encounterlog",
     # A filer's address for "there is news" notices is shown to no staff member (notices.policies).
     "notices.noticeaddress",
+    # Voluntary demographics are only counted for public statistics, never shown with a complaint.
+    "complaints.filerdemographics",
+    # Published statistics are about a period, not about a case.
+    "publicdata.release", "publicdata.releasefile",
 }
 
 _UNCOMPARED = {"id", "history_id", "history_date", "history_type", "history_user", "history_user_id",

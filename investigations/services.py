@@ -163,7 +163,8 @@ def triage_complaint(investigation, *, by, reason="", allegation_changes=None, r
                      expected_state=None):
     """Classify the allegations (category, identified officer), link a related complaint, mark it triaged.
 
-    `allegation_changes` maps an allegation id to {'category': Category, 'officer': Officer or None}.
+    `allegation_changes` maps an allegation id to {'category': Category, 'officer': Officer or None,
+    'bias_characteristic': a BiasCharacteristic value or ''}.
     """
     complaint = investigation.complaint
 
@@ -173,7 +174,7 @@ def triage_complaint(investigation, *, by, reason="", allegation_changes=None, r
             if allegation is None:
                 raise InvalidInput(_("That allegation is not part of this complaint."))
             changed = False
-            for field in ("category", "officer"):
+            for field in ("category", "officer", "bias_characteristic"):
                 if field in change and getattr(allegation, field) != change[field]:
                     setattr(allegation, field, change[field])
                     changed = True

@@ -219,6 +219,7 @@ class ExportLog(Record):
         REFERRAL = "referral", _("referral packet")
         BULK = "bulk", _("referrals due in a date range")
         CASE_FILE = "case_file", _("case file")
+        STATISTICS = "statistics", _("live statistics (staff)")
 
     class Format(models.TextChoices):
         PDF = "pdf", "PDF"

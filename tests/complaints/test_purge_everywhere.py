@@ -9,11 +9,12 @@ from django.db import connection
 from django.utils import timezone
 
 from complaints.history import recorded
-from complaints.models import Disposition, ReferenceCounter
+from complaints.models import Disposition, FilerDemographics, ReferenceCounter
 from investigations import services
 from investigations.exceptions import ConflictOfInterest
 from investigations.models import DeadlinePolicy, EncounterLog
 from notices import services as notices
+from publicdata.releases import publish as publish_release
 from referrals import services as referrals
 from referrals.models import Referral
 from tests.factories import walk
@@ -62,6 +63,9 @@ def every_table_filled(complaint_with_everything, case, team, roster):
     referrals.export_referral(referral, "json", by=team["POST liaison"])
     services.export_case_file(case, by=supervisor)
     notices.ask_for_notices(case.complaint, email="filer@example.org", language="es")
+    with recorded(label="test", reason="voluntary demographics"):
+        FilerDemographics.objects.create(complaint=case.complaint, age_band="30_39", gender="prefer_not")
+    publish_release("2025Q1", label="test")
     return case
 
 

@@ -114,6 +114,9 @@ EXPECTATIONS = {
     # Forbidden and missing answer alike (404): the case file does not disclose that a case exists.
     "staff:case_file": [Probe(("case",), roles_ok(SUP), default=HIDDEN)],
     "staff:enter_complaint": [Probe(expect=roles_ok(INT))],
+    # Live (unsuppressed) statistics: supervisors, the chief, auditors, administrators; publishing: chief, admin.
+    "statistics:live": [Probe(expect=roles_ok(SUP, CHF, AUD, ADM, accused=OK))],
+    "statistics:publish": [Probe(expect=roles_ok(CHF, ADM))],
 }
 
 

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class PublicDataConfig(AppConfig):
+    name = "publicdata"
+    verbose_name = "Public data (published statistics)"
