@@ -21,6 +21,8 @@ class ChainHead(models.Model):
     table = models.CharField(max_length=100, unique=True)
     seq = models.BigIntegerField(default=0)
     hash = models.CharField(max_length=64, default=GENESIS)
+    # HMAC of table:seq:hash under a key outside the database (complaints.anchors).
+    signature = models.CharField(max_length=64, blank=True, default="")
 
     def __str__(self):
         return f"{self.table} #{self.seq}"

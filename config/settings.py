@@ -251,3 +251,14 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "complaints@localhost")
+
+# --- Tamper evidence (issue 9) ---------------------------------------------------------------------------------
+# The key that signs every history chain head (complaints.anchors). It lives in the environment, never in the
+# database, so whoever can rewrite the database cannot re-sign a rewritten chain. Unset: derived from
+# DJANGO_SECRET_KEY (a development default only under DEBUG, where that key is the development one).
+HISTORY_CHAIN_KEY = os.environ.get("HISTORY_CHAIN_KEY", "")
+# Append-only anchor files (manage.py anchor_history): put this on storage the database owner cannot write,
+# e.g. a separate mount, a WORM share or a synced folder.
+HISTORY_ANCHOR_DIR = Path(os.environ.get("HISTORY_ANCHOR_DIR", VAR_DIR / "anchors"))
+# Upload temp files older than this are leftovers of a crash or a dropped connection (sweep_uploads).
+UPLOAD_TEMP_MAX_AGE = int(os.environ.get("UPLOAD_TEMP_MAX_AGE", str(24 * 3600)))
