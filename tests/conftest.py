@@ -30,6 +30,13 @@ def evidence_in_tmp(settings, tmp_path):
     return location
 
 
+@pytest.fixture(autouse=True)
+def anchors_in_tmp(settings, tmp_path):
+    """History anchors of a test go to its own folder."""
+    settings.HISTORY_ANCHOR_DIR = tmp_path / "anchors"
+    return settings.HISTORY_ANCHOR_DIR
+
+
 @pytest.fixture
 def make_user(db):
     def make(role=None, username=None, **extra):
