@@ -134,3 +134,32 @@ def report_retaliation(complaint, description):
             complaint.urgent = True
             complaint.save()
     return report
+
+
+# --- Roles are records (issue 9) -------------------------------------------------------------------------------
+
+
+def record_role_change(*, before, after, by, reason, user=None, group=None):
+    """Keep one change of an account's roles/status or a role's permissions (None when nothing changed).
+
+    `before` and `after` come from complaints.roles.account_roles / role_permissions.
+    """
+    from .models import RoleChange
+    from .roles import ACCOUNT_FLAGS, CASE_READING_ROLES
+
+    added = sorted(set(after["roles"]) - set(before["roles"]))
+    removed = sorted(set(before["roles"]) - set(after["roles"]))
+    perms_added = sorted(set(after["permissions"]) - set(before["permissions"]))
+    perms_removed = sorted(set(before["permissions"]) - set(after["permissions"]))
+    flags = {f: [before[f], after[f]] for f in ACCOUNT_FLAGS if f in after and before.get(f) != after[f]}
+    if not (added or removed or perms_added or perms_removed or flags):
+        return None
+    grants = bool(set(added) & set(CASE_READING_ROLES)) or flags.get("is_superuser") == [False, True] or (
+        group is not None and group.name in CASE_READING_ROLES and bool(perms_added)
+    ) or any(p.startswith("complaints.view_") for p in perms_added)
+    with transaction.atomic(), recorded(by=by, reason=reason):
+        return RoleChange.objects.create(
+            user=user, group=group, roles_added=added, roles_removed=removed, permissions_added=perms_added,
+            permissions_removed=perms_removed, flags_changed=flags, grants_case_access=grants, changed_by=by,
+            reason=reason,
+        )
