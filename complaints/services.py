@@ -46,12 +46,13 @@ def follow_up_code_matches(complaint, text):
 
 
 def file_complaint(*, narrative, filer_role, parties=(), allegations=(), by=None, label=None,
-                   reason="complaint filed", **fields):
+                   reason="complaint filed", follow_up=None, **fields):
     """Create a complaint with its parties and allegations; return (complaint, follow-up code shown once).
 
-    `parties` are dicts of Party fields; `allegations` dicts of Allegation fields.
+    `parties` are dicts of Party fields; `allegations` dicts of Allegation fields; `follow_up` a code prepared
+    beforehand with new_follow_up_code() (the public form prepares it before storing any file).
     """
-    shown_code, code_hash = new_follow_up_code()
+    shown_code, code_hash = follow_up or new_follow_up_code()
     with transaction.atomic(), recorded(by=by, label=label, reason=reason):
         received_at = fields.pop("received_at", None) or timezone.now()
         complaint = Complaint(
