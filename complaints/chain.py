@@ -9,6 +9,7 @@ docs/tamper-evidence.md).
 import datetime
 import hashlib
 import json
+import operator
 from dataclasses import dataclass, field
 
 from django.apps import apps
@@ -96,46 +97,68 @@ class ChainReport:
         return max((f.exit_code for f in self.findings), default=EXIT_INTACT)
 
 
-# --- Canonical values, fast: one converter per column, chosen once (same result as history._canonical) -------
+# --- Canonical values, fast: raw rows, one converter per column (same result as history._canonical) ----------
 
 
 def _datetime(value):
     if value is None:
         return None
     if value.tzinfo is not None:
-        value = value.astimezone(datetime.UTC)
-    return value.replace(tzinfo=None).isoformat(timespec="microseconds")
+        value = value.astimezone(datetime.UTC).replace(tzinfo=None)
+    return value.isoformat(timespec="microseconds")
 
 
 def _isoformat(value):
     return None if value is None else value.isoformat()
 
 
-_IDENTITY = (
-    models.CharField, models.TextField, models.IntegerField, models.BooleanField, models.JSONField,
-    models.ForeignKey, models.AutoField, models.BigAutoField, models.SmallAutoField, models.FileField,
-)
+def _bool(value):
+    return None if value is None else bool(value)
 
 
-def converter(model_field):
-    """A function turning a value read with values_list() into its canonical form, or None for 'as is'."""
+def _sorted_json(value):
+    if isinstance(value, dict):
+        return {key: _sorted_json(value[key]) for key in sorted(value)}
+    if isinstance(value, list):
+        return [_sorted_json(item) for item in value]
+    return value
+
+
+class _JsonValues(dict):
+    """JSON column text -> its value with every object's keys sorted (most rows repeat a few values)."""
+
+    def __missing__(self, text):
+        value = _sorted_json(json.loads(text)) if isinstance(text, str) else _sorted_json(text)
+        if isinstance(text, str):
+            self[text] = value
+        return value
+
+    def __call__(self, text):
+        return None if text is None else self[text]
+
+
+_PLAIN = (models.CharField, models.TextField, models.IntegerField, models.AutoField, models.FileField)
+
+
+def raw_converter(model_field, json_values):
+    """The converter from a raw database value to its canonical form: None for 'as is', False if unknown."""
+    if isinstance(model_field, models.ForeignKey):
+        return raw_converter(model_field.target_field, json_values)
     if isinstance(model_field, models.DateTimeField):
         return _datetime
     if isinstance(model_field, models.DateField | models.TimeField):
         return _isoformat
-    if isinstance(model_field, _IDENTITY) and not isinstance(model_field, models.UUIDField):
+    if isinstance(model_field, models.BooleanField):
+        return _bool
+    if isinstance(model_field, models.JSONField):
+        return json_values
+    if isinstance(model_field, _PLAIN) and not isinstance(model_field, models.UUIDField):
         return None
-    return lambda value, f=model_field: _canonical(f, value)
+    return False
 
 
-def _hashable(value):
-    # JSON values (lists, dicts) become their canonical text so a row can be compared as a tuple.
-    if isinstance(value, dict | list):
-        return json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
-    return value
-
-
-_dumps = json.JSONEncoder(sort_keys=True, separators=(",", ":"), default=str).encode
+_dumps = json.JSONEncoder(separators=(",", ":"), default=str).encode
+_dumps_sorted = json.JSONEncoder(sort_keys=True, separators=(",", ":"), default=str).encode
 
 
 class _Columns:
@@ -146,10 +169,27 @@ class _Columns:
             (f for f in history_model._meta.concrete_fields if f.attname not in ("history_id", "chain_hash")),
             key=lambda f: f.attname,
         )
+        self.fields = fields
         self.names = [f.attname for f in fields]
-        self.converters = [(i, c) for i, c in enumerate(converter(f) for f in fields) if c is not None]
+        json_values = _JsonValues()
+        converters = [raw_converter(f, json_values) for f in fields]
+        # Unknown column types (none today) go through Django's converters and _canonical, slower but exact.
+        self.fast = False not in converters
+        if self.fast:
+            self.converters = [(f.attname, c) for f, c in zip(fields, converters, strict=True) if c is not None]
+        else:
+            self.converters = [(f.attname, lambda v, f=f: _canonical(f, v)) for f in fields]
         self.position = {name: i for i, name in enumerate(self.names)}
         self.suffix = ',"table":' + json.dumps(history_model._meta.db_table) + "}"
+
+
+def _raw_rows(queryset, using):
+    """Plain tuples straight from the database cursor, streamed (a server-side cursor on PostgreSQL)."""
+    sql, params = queryset.query.sql_with_params()
+    with connections[using].chunked_cursor() as cursor:
+        cursor.execute(sql, params)
+        while rows := cursor.fetchmany(5000):
+            yield from rows
 
 
 # --- The snapshot ---------------------------------------------------------------------------------------------
@@ -242,46 +282,54 @@ def _check_tables_and_guards(report, existing, using):
 def _verify_history_table(report, model, heads, existing, using):
     table = model._meta.db_table
     columns = _Columns(model)
+    names, suffix, converters = columns.names, columns.suffix, columns.converters
     seq_i, prev_i = columns.position["chain_seq"], columns.position["chain_prev"]
     id_i, type_i = columns.position.get("id"), columns.position["history_type"]
     record_model = getattr(model, "instance_type", None)
     track = record_model is not None and record_model._meta.db_table in existing and id_i is not None
+    tracked = None
     if track:
-        tracked = [columns.position[f.attname] for f in record_model._meta.concrete_fields]
+        tracked_names = [f.attname for f in record_model._meta.concrete_fields]
+        tracked = _fingerprint(operator.itemgetter(*[columns.position[name] for name in tracked_names]),
+                               raw=columns.fast)
         newest = {}
-    converters, names, suffix = columns.converters, columns.names, columns.suffix
-    sha256, dumps = hashlib.sha256, _dumps
-
-    expected_seq, prev_hash, prev_id, rows, problem = 1, GENESIS, None, 0, None
     query = model._base_manager.using(using).order_by("chain_seq", "history_id")
-    for row in query.values_list("history_id", "chain_hash", *names).iterator(chunk_size=5000):
-        rows += 1
-        history_id, stored = row[0], row[1]
-        values = list(row[2:])
-        for i, convert in converters:
-            values[i] = convert(values[i])
-        seq = values[seq_i]
-        where = f"{table} history_id={history_id}"
-        if seq is None or seq != expected_seq:
+    if columns.fast:
+        rows = _raw_rows(query.values_list(*names, "history_id", "chain_hash"), using)
+        dumps = _dumps
+    else:
+        rows = query.values_list(*names, "history_id", "chain_hash").iterator(chunk_size=5000)
+        dumps = _dumps_sorted
+    history_id_i, hash_i = len(names), len(names) + 1
+    sha256 = hashlib.sha256
+
+    expected_seq, prev_hash, prev_id, count, problem = 1, GENESIS, None, 0, None
+    for row in rows:
+        count += 1
+        history_id, stored, seq = row[history_id_i], row[hash_i], row[seq_i]
+        if seq != expected_seq:
+            where = f"{table} history_id={history_id}"
             if seq is not None and seq > expected_seq:
                 problem = f"{where}: rows {expected_seq}..{seq - 1} of the chain are missing"
             else:
                 problem = f"{where}: sequence {seq} where {expected_seq} was expected"
             break
-        if values[prev_i] != prev_hash:
-            problem = f"{where}: does not link to the row before it (removed or reordered rows)"
+        if row[prev_i] != prev_hash:
+            problem = f"{table} history_id={history_id}: does not link to the row before it (removed or reordered rows)"
             break
         if prev_id is not None and history_id <= prev_id:
-            problem = f"{where}: out of order (history ids reordered)"
+            problem = f"{table} history_id={history_id}: out of order (history ids reordered)"
             break
-        payload = '{"fields":' + dumps(dict(zip(names, values, strict=True))) + suffix
-        if sha256((prev_hash + payload).encode()).hexdigest() != stored:
-            problem = f"{where}: content altered (hash mismatch)"
+        values = dict(zip(names, row, strict=False))
+        for name, convert in converters:
+            values[name] = convert(values[name])
+        if sha256((prev_hash + '{"fields":' + dumps(values) + suffix).encode()).hexdigest() != stored:
+            problem = f"{table} history_id={history_id}: content altered (hash mismatch)"
             break
-        if track:
-            newest[values[id_i]] = (values[type_i], hash(tuple(_hashable(values[i]) for i in tracked)))
+        if tracked is not None:
+            newest[row[id_i]] = (row[type_i], tracked(row))
         expected_seq, prev_hash, prev_id = expected_seq + 1, stored, history_id
-    report.rows_checked += rows
+    report.rows_checked += count
     report.tables_checked += 1
     if problem:
         report.add("chain-broken", problem)
@@ -298,30 +346,36 @@ def _verify_history_table(report, model, heads, existing, using):
             f"{table}: the head (row {head_seq}) is not signed with the history key "
             "(rows forged or rewritten with recomputed links)"
         ))
-    if track:
-        _compare_live_rows(report, record_model, columns, newest, using)
+    if tracked is not None:
+        _compare_live_rows(report, record_model, tracked_names, newest, using, raw=columns.fast)
 
 
-def _compare_live_rows(report, record_model, columns, newest, using):
-    """Every live row equals its newest history row; every object history says exists is there."""
+def _fingerprint(getter, raw):
+    """A row's values as one hash: raw values hash as they are; Django-converted JSON values need their text."""
+    if raw:
+        return lambda row: hash(getter(row))
+    return lambda row: hash(_dumps_sorted(list(getter(row))))
+
+
+def _compare_live_rows(report, record_model, names, newest, using, raw):
+    """Every live row equals its newest history row; every object history says exists is there.
+
+    Live and history columns have the same types, so their raw values are compared as they come (hashed).
+    """
     table = record_model._meta.db_table
-    names = [f.attname for f in record_model._meta.concrete_fields]
-    by_name = {name: i for i, name in enumerate(columns.names)}
-    convert = dict(columns.converters)
-    converters = [convert.get(by_name[name]) for name in names]
     pk_i = names.index(record_model._meta.pk.attname)
+    query = record_model._base_manager.using(using).order_by().values_list(*names)
+    rows = _raw_rows(query, using) if raw else query.iterator(chunk_size=5000)
     seen, problems = set(), []
-    for row in record_model._base_manager.using(using).values_list(*names).iterator(chunk_size=5000):
+    fingerprint = _fingerprint(tuple, raw=raw)
+    for row in rows:
         report.records_checked += 1
-        values = tuple(
-            _hashable(c(v) if c is not None else v) for c, v in zip(converters, row, strict=True)
-        )
-        pk = values[pk_i]
+        pk = row[pk_i]
         seen.add(pk)
         expected = newest.get(pk)
         if expected is None:
             problems.append(("record-without-history", f"{table} id={pk}: a live row with no history at all"))
-        elif expected[0] == "-" or expected[1] != hash(values):
+        elif expected[0] == "-" or expected[1] != fingerprint(row):
             problems.append((
                 "record-changed-without-history",
                 f"{table} id={pk}: the live row differs from its newest history row (changed without history)",

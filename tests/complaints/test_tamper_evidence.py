@@ -339,3 +339,13 @@ def test_verify_files_resumes_from_its_checkpoint_and_samples(complaint_with_eve
     assert "0 files re-hashed" in output
     code, output = verify("--files", "--sample", "1", "--checkpoint", str(checkpoint))
     assert "1 files re-hashed" in output
+
+
+def test_verify_history_reads_nested_json_and_dates_exactly_as_they_were_chained(complaint_with_everything):
+    evidence = Evidence.objects.get(complaint=complaint_with_everything)
+    with recorded(label="test", reason="probed"):
+        evidence.media_metadata = {"width": 1920, "codec": {"name": "h264", "bitrate": 5.5, "a": [3, {"z": 1, "b": 2}]},
+                                   "título": "vidéo"}
+        evidence.save()
+    code, output = verify()
+    assert code == 0, output
