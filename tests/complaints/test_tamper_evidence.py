@@ -349,3 +349,16 @@ def test_verify_history_reads_nested_json_and_dates_exactly_as_they_were_chained
         evidence.save()
     code, output = verify()
     assert code == 0, output
+
+
+@postgresql_only
+def test_verify_history_finds_a_row_deleted_in_replica_mode(complaint_with_everything):
+    """A superuser can skip every trigger for a session; the missing row is still found."""
+    message = Message.objects.get(complaint=complaint_with_everything)
+    execute("SET CONSTRAINTS ALL IMMEDIATE")
+    execute("SET LOCAL session_replication_role = replica")
+    execute("DELETE FROM complaints_message WHERE id = %s", [message.pk])
+    execute("SET LOCAL session_replication_role = origin")
+    code, output = verify()
+    assert code == 1
+    assert f"record-missing: complaints_message id={message.pk}" in output
