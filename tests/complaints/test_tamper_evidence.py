@@ -362,3 +362,14 @@ def test_verify_history_finds_a_row_deleted_in_replica_mode(complaint_with_every
     code, output = verify()
     assert code == 1
     assert f"record-missing: complaints_message id={message.pk}" in output
+
+
+@postgresql_only
+def test_the_whole_demo_workflow_passes_the_commit_time_history_check(settings):
+    """Every service of the workflow saves records with their history: the deferred checks all pass."""
+    settings.DEBUG = True
+    call_command("seed_demo", stdout=io.StringIO())
+    call_command("seed_demo_cases", stdout=io.StringIO())
+    execute("SET CONSTRAINTS ALL IMMEDIATE")  # raises if any record changed without its history row
+    execute("SET CONSTRAINTS ALL DEFERRED")
+    assert verify()[0] == 0
