@@ -124,3 +124,105 @@ def guarded_tables(using="default"):
                 entry["update"] |= bool(tgtype & 16)
                 entry["truncate"] |= bool(tgtype & 32)
     return found
+
+
+# --- Changes without history (PostgreSQL) and the admin log (both databases) ----------------------------------
+#
+# A record row may only change together with its history row: at commit, the newest history row of every record
+# inserted or updated in the transaction must hold the live row's values. A raw UPDATE by the app role (which
+# needs UPDATE to save records) therefore fails at commit. SQLite has no deferred triggers; there
+# verify_history compares every live row with its newest history row instead.
+
+HISTORY_GUARD = "history_guard"
+
+PG_HISTORY_FUNCTION = f"""
+CREATE OR REPLACE FUNCTION {HISTORY_GUARD}_check() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE live jsonb; newest jsonb;
+BEGIN
+    EXECUTE format('SELECT to_jsonb(t) FROM %I t WHERE t.%I = ($1).%I', TG_TABLE_NAME, TG_ARGV[1], TG_ARGV[1])
+        INTO live USING NEW;
+    IF live IS NULL THEN
+        RETURN NULL;
+    END IF;
+    EXECUTE format('SELECT to_jsonb(h) FROM %I h WHERE h.%I = ($1).%I ORDER BY h.history_id DESC LIMIT 1',
+                   TG_ARGV[0], TG_ARGV[1], TG_ARGV[1])
+        INTO newest USING NEW;
+    IF newest IS NULL OR newest ->> 'history_type' = '-'
+       OR EXISTS (SELECT 1 FROM jsonb_each(live) l WHERE (newest -> l.key) IS DISTINCT FROM l.value) THEN
+        RAISE EXCEPTION 'history refused: % on % (% %) without a matching history row in %',
+            TG_OP, TG_TABLE_NAME, TG_ARGV[1], live -> TG_ARGV[1], TG_ARGV[0]
+            USING ERRCODE = 'integrity_constraint_violation';
+    END IF;
+    RETURN NULL;
+END
+$$;
+"""
+
+# Django's admin log: nobody edits or removes what an administrator did.
+ADMIN_LOG_TABLE = "django_admin_log"
+
+
+def history_guard_sql(table, history_table, pk_column):
+    q = '"' + table.replace('"', '""') + '"'
+    return [
+        PG_HISTORY_FUNCTION,
+        f"DROP TRIGGER IF EXISTS {HISTORY_GUARD} ON {q};",
+        f"CREATE CONSTRAINT TRIGGER {HISTORY_GUARD} AFTER INSERT OR UPDATE ON {q} "
+        f"DEFERRABLE INITIALLY DEFERRED FOR EACH ROW "
+        f"EXECUTE FUNCTION {HISTORY_GUARD}_check('{history_table}', '{pk_column}');",
+    ]
+
+
+def record_models():
+    """Every concrete record model (a model whose history is hash-chained), in a stable order."""
+    from django.apps import apps
+
+    from .history import HistoryChain
+
+    found = []
+    for model in apps.get_models():
+        history = getattr(model._meta, "simple_history_manager_attribute", None)
+        manager = getattr(model, history, None) if history else None
+        if manager is not None and issubclass(manager.model, HistoryChain):
+            found.append(model)
+    return sorted(found, key=lambda m: m._meta.db_table)
+
+
+def install_guards(using="default", **kwargs):
+    """Install the history guard on every record table and the append-only guard on the admin log (idempotent).
+
+    Runs after every migrate (post_migrate), so tables added by any app are covered.
+    """
+    from django.db import connections
+
+    conn = connections[using]
+    existing = set(conn.introspection.table_names())
+    with conn.cursor() as cursor:
+        if ADMIN_LOG_TABLE in existing:
+            for statement in trigger_sql(conn.vendor, ADMIN_LOG_TABLE, append_only=True):
+                cursor.execute(statement)
+        if conn.vendor != "postgresql":
+            return
+        for model in record_models():
+            history_model = model.history.model
+            if model._meta.db_table in existing and history_model._meta.db_table in existing:
+                for statement in history_guard_sql(
+                    model._meta.db_table, history_model._meta.db_table, model._meta.pk.column
+                ):
+                    cursor.execute(statement)
+
+
+def history_guarded_tables(using="default"):
+    """Record tables with an enabled history guard (PostgreSQL; empty on SQLite)."""
+    from django.db import connections
+
+    conn = connections[using]
+    if conn.vendor != "postgresql":
+        return set()
+    with conn.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+            "WHERE t.tgname = %s AND t.tgenabled <> 'D'",
+            [HISTORY_GUARD],
+        )
+        return {row[0] for row in cursor.fetchall()}

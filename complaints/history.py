@@ -147,6 +147,7 @@ class HistoryChain(models.Model):
                 f"{self._meta.object_name}: every change needs a reason (use complaints.history.recorded)."
             )
         using = kwargs.get("using") or "default"
+        from .anchors import sign_head
         from .models import ChainHead
 
         with transaction.atomic(using=using):
@@ -157,7 +158,10 @@ class HistoryChain(models.Model):
             self.chain_prev = head.hash
             self.chain_hash = row_digest(self)
             super().save(*args, **kwargs)
-            ChainHead.objects.using(using).filter(pk=head.pk).update(seq=self.chain_seq, hash=self.chain_hash)
+            ChainHead.objects.using(using).filter(pk=head.pk).update(
+                seq=self.chain_seq, hash=self.chain_hash,
+                signature=sign_head(self._meta.db_table, self.chain_seq, self.chain_hash),
+            )
 
     def delete(self, *args, **kwargs):
         raise PurgeRefused("History rows are never deleted.")

@@ -21,6 +21,8 @@ class ChainHead(models.Model):
     table = models.CharField(max_length=100, unique=True)
     seq = models.BigIntegerField(default=0)
     hash = models.CharField(max_length=64, default=GENESIS)
+    # HMAC of table:seq:hash under a key outside the database (complaints.anchors).
+    signature = models.CharField(max_length=64, blank=True, default="")
 
     def __str__(self):
         return f"{self.table} #{self.seq}"
@@ -458,3 +460,34 @@ class FilerDemographics(Record):
     age_band = models.CharField(max_length=20, choices=AgeBand.choices, blank=True)
     race_ethnicity = models.CharField(max_length=20, choices=RaceEthnicity.choices, blank=True)
     gender = models.CharField(max_length=20, choices=Gender.choices, blank=True)
+
+
+class RoleChange(Record):
+    """One change of a staff account's roles or status, or of a role's permissions: what changed, who, and why.
+
+    Written by complaints.services.record_role_change (the admin calls it on every save); rows are only ever
+    added, and their history is hash-chained like every record's.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    group = models.ForeignKey("auth.Group", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    roles_added = models.JSONField(default=list, blank=True)
+    roles_removed = models.JSONField(default=list, blank=True)
+    permissions_added = models.JSONField(default=list, blank=True)
+    permissions_removed = models.JSONField(default=list, blank=True)
+    # {"is_staff": [before, after], ...} for the account flags that changed.
+    flags_changed = models.JSONField(default=dict, blank=True)
+    grants_case_access = models.BooleanField(default=False, db_index=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    changed_at = models.DateTimeField(default=timezone.now, db_index=True)
+    reason = models.TextField()
+
+    class Meta:
+        ordering = ["-changed_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.user or self.group} @ {self.changed_at:%Y-%m-%d %H:%M}"

@@ -1,13 +1,24 @@
-"""The base every domain model stands on: tracked by history, and impossible to delete through Django.
+"""The base every domain model stands on: tracked by history, and impossible to delete or change silently.
 
-The database triggers installed by `complaints.dbguards` refuse the same deletes for raw SQL.
+Every write path Django offers that would skip the history row is refused here: `delete()`, bulk `update()`
+(on `objects` and on the base manager Django uses internally), `QuerySet._update()` outside a model save,
+`bulk_update()`, `save_without_historical_record()` and raw saves (`loaddata`). The database triggers installed
+by `complaints.dbguards` refuse deletes for raw SQL, and on PostgreSQL a change without a matching history row.
 """
 
-from django.db import models
+import contextvars
+
+from django.conf import settings
+from django.db import models, transaction
 from simple_history.models import HistoricalRecords
 
 from .exceptions import PurgeRefused
 from .history import AppendOnlyHistoryQuerySet, HistoryChain
+
+# Set while Model.save() writes a record's row: the only caller allowed to run QuerySet._update().
+_saving = contextvars.ContextVar("record_saving", default=False)
+
+SILENT_CHANGE = "Records are changed one by one with save(), so every change is kept in history."
 
 
 class RecordQuerySet(models.QuerySet):
@@ -23,7 +34,17 @@ class RecordQuerySet(models.QuerySet):
 
     def update(self, **kwargs):
         # A bulk update would change records without leaving history; save each one instead.
-        raise PurgeRefused("Records are changed one by one with save(), so every change is kept in history.")
+        raise PurgeRefused(SILENT_CHANGE)
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        raise PurgeRefused(SILENT_CHANGE)
+
+    def _update(self, values):
+        if not _saving.get():
+            raise PurgeRefused(SILENT_CHANGE)
+        return super()._update(values)
+
+    _update.queryset_only = True
 
 
 class RecordManager(models.Manager.from_queryset(RecordQuerySet)):
@@ -43,6 +64,33 @@ class Record(models.Model):
 
     class Meta:
         abstract = True
+        # Django reads and saves related rows through the base manager; make it the guarded one. Subclasses
+        # find it through Options.base_manager's walk up the class hierarchy.
+        base_manager_name = "objects"
+
+    def save(self, *args, **kwargs):
+        skipped = getattr(self, "skip_history_when_saving", False)
+        if skipped or not getattr(settings, "SIMPLE_HISTORY_ENABLED", True):
+            raise PurgeRefused(SILENT_CHANGE)
+        # The row and its history row commit together (PostgreSQL checks this at commit; see dbguards).
+        with transaction.atomic(using=kwargs.get("using") or self._state.db or "default"):
+            super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
         raise PurgeRefused(f"This {self._meta.verbose_name} is never deleted; record a new state instead.")
+
+    def save_without_historical_record(self, *args, **kwargs):
+        raise PurgeRefused(SILENT_CHANGE)
+
+    def _save_table(self, raw=False, *args, **kwargs):
+        # loaddata saves with raw=True, which simple_history skips: a fixture would overwrite a record silently.
+        if raw:
+            raise PurgeRefused(SILENT_CHANGE)
+        return super()._save_table(raw, *args, **kwargs)
+
+    def _do_update(self, *args, **kwargs):
+        token = _saving.set(True)
+        try:
+            return super()._do_update(*args, **kwargs)
+        finally:
+            _saving.reset(token)

@@ -69,12 +69,13 @@ def follow_up_code_matches(complaint, text):
 
 
 def file_complaint(*, narrative, filer_role, parties=(), allegations=(), by=None, label=None,
-                   reason="complaint filed", **fields):
+                   reason="complaint filed", follow_up=None, **fields):
     """Create a complaint with its parties and allegations; return (complaint, follow-up code shown once).
 
-    `parties` are dicts of Party fields; `allegations` dicts of Allegation fields.
+    `parties` are dicts of Party fields; `allegations` dicts of Allegation fields; `follow_up` a code prepared
+    beforehand with new_follow_up_code() (the public form prepares it before storing any file).
     """
-    shown_code, code_hash = new_follow_up_code()
+    shown_code, code_hash = follow_up or new_follow_up_code()
     demographics = fields.pop("demographics", None) or {}
     with transaction.atomic(), recorded(by=by, label=label, reason=reason):
         received_at = fields.pop("received_at", None) or timezone.now()
@@ -173,3 +174,32 @@ def enter_received_complaint(*, by, stored_files=(), **fields):
                                                **fields)
         attach_evidence(complaint, stored_files, by=by, reason="evidence given with the complaint", public=True)
     return complaint, shown_code
+
+
+# --- Roles are records (issue 9) -------------------------------------------------------------------------------
+
+
+def record_role_change(*, before, after, by, reason, user=None, group=None):
+    """Keep one change of an account's roles/status or a role's permissions (None when nothing changed).
+
+    `before` and `after` come from complaints.roles.account_roles / role_permissions.
+    """
+    from .models import RoleChange
+    from .roles import ACCOUNT_FLAGS, CASE_READING_ROLES
+
+    added = sorted(set(after["roles"]) - set(before["roles"]))
+    removed = sorted(set(before["roles"]) - set(after["roles"]))
+    perms_added = sorted(set(after["permissions"]) - set(before["permissions"]))
+    perms_removed = sorted(set(before["permissions"]) - set(after["permissions"]))
+    flags = {f: [before[f], after[f]] for f in ACCOUNT_FLAGS if f in after and before.get(f) != after[f]}
+    if not (added or removed or perms_added or perms_removed or flags):
+        return None
+    grants = bool(set(added) & set(CASE_READING_ROLES)) or flags.get("is_superuser") == [False, True] or (
+        group is not None and group.name in CASE_READING_ROLES and bool(perms_added)
+    ) or any(p.startswith("complaints.view_") for p in perms_added)
+    with transaction.atomic(), recorded(by=by, reason=reason):
+        return RoleChange.objects.create(
+            user=user, group=group, roles_added=added, roles_removed=removed, permissions_added=perms_added,
+            permissions_removed=perms_removed, flags_changed=flags, grants_case_access=grants, changed_by=by,
+            reason=reason,
+        )

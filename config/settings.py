@@ -363,3 +363,14 @@ if not DEBUG and (len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5 or SECRET_KEY
         "DJANGO_SECRET_KEY is too short or too simple: use at least 50 random characters, e.g. the output of "
         "python -c 'import secrets; print(secrets.token_urlsafe(50))'."
     )
+
+# --- Tamper evidence (issue 9) ---------------------------------------------------------------------------------
+# The key that signs every history chain head (complaints.anchors). It lives in the environment, never in the
+# database, so whoever can rewrite the database cannot re-sign a rewritten chain. Unset: derived from
+# DJANGO_SECRET_KEY (a development default only under DEBUG, where that key is the development one).
+HISTORY_CHAIN_KEY = os.environ.get("HISTORY_CHAIN_KEY", "")
+# Append-only anchor files (manage.py anchor_history): put this on storage the database owner cannot write,
+# e.g. a separate mount, a WORM share or a synced folder.
+HISTORY_ANCHOR_DIR = Path(os.environ.get("HISTORY_ANCHOR_DIR", VAR_DIR / "anchors"))
+# Upload temp files older than this are leftovers of a crash or a dropped connection (sweep_uploads).
+UPLOAD_TEMP_MAX_AGE = int(os.environ.get("UPLOAD_TEMP_MAX_AGE", str(24 * 3600)))

@@ -27,6 +27,7 @@ from complaints.services import (
     file_public_complaint,
     follow_up_code_matches,
     mark_messages_read,
+    new_follow_up_code,
     normalize_follow_up_code,
     report_retaliation,
     send_complainant_message,
@@ -145,8 +146,12 @@ def file_complaint(request):
                                "Please try again later, or call us."))
         return _render_form(request, form, status=429, notices=_files_notice(request))
 
+    # The slow part (hashing the follow-up code) comes before any file is stored, so a crash leaves no file
+    # behind without its complaint for longer than the short transaction below.
+    follow_up = new_follow_up_code()
     stored = [evidence_files.store(upload) for upload in uploads]
-    complaint, code = file_public_complaint(stored_files=stored, **form.complaint_fields(get_language()))
+    complaint, code = file_public_complaint(stored_files=stored, follow_up=follow_up,
+                                            **form.complaint_fields(get_language()))
     complaints_limit.hit(address)
     if stored:
         files_limit.hit(address, len(stored))

@@ -16,6 +16,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from complaints import roles
+from complaints.anchors import anchor_heads
 from complaints.chain import chain_head
 from complaints.history import recorded
 from complaints.models import Category, Complaint, Message, Officer
@@ -748,4 +749,6 @@ def export_case_file(investigation, *, by):
             sha256=hashlib.sha256(content).hexdigest(), chain_head=head, language=get_language() or "",
             exported_by=by,
         )
+        # Every export also anchors the signed chain heads outside the database (issue 9), once committed.
+        transaction.on_commit(lambda: anchor_heads(reason=f"case file export {log.pk}"), robust=True)
     return content, filename, log

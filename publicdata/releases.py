@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from complaints.anchors import anchor_heads
 from complaints.chain import chain_head
 from complaints.history import recorded
 
@@ -143,6 +144,8 @@ def publish(period, *, by=None, label=None, change_note="", threshold=None):
         for name, content_type, text in files_of(data, head):
             ReleaseFile.objects.create(release=release, name=name, content_type=content_type, content=text,
                                        sha256=hashlib.sha256(text.encode()).hexdigest())
+        # The chain head printed on the release is also anchored outside the database (issue 9).
+        transaction.on_commit(lambda: anchor_heads(reason=f"statistics release {release.period}"), robust=True)
     return release
 
 

@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from complaints.anchors import anchor_heads
 from complaints.chain import chain_head
 from complaints.history import SYSTEM, acting, recorded
 from investigations.exceptions import InvalidInput, MissingReason, NotPermitted, TransitionNotAllowed
@@ -211,10 +212,13 @@ def close_referral(referral, *, by, reason):
 
 def _log(*, by, kind, fmt, content, filename, head, **fields):
     with transaction.atomic(), recorded(by=by, reason=f"{kind} exported as {fmt}"):
-        return ExportLog.objects.create(
+        log = ExportLog.objects.create(
             kind=kind, format=fmt, filename=filename, size=len(content), sha256=hashlib.sha256(content).hexdigest(),
             chain_head=head, exported_by=by, **fields,
         )
+        # Every export also anchors the signed chain heads outside the database (issue 9), once committed.
+        transaction.on_commit(lambda: anchor_heads(reason=f"export {log.pk} ({kind} {fmt})"), robust=True)
+        return log
 
 
 def export_referral(referral, fmt, *, by):

@@ -12,7 +12,7 @@ from django.utils import timezone
 from complaints import roles
 from complaints.history import recorded
 from complaints.models import Category, Evidence, Message, Officer, Unit
-from complaints.services import file_complaint
+from complaints.services import file_complaint, record_role_change
 from signin import sessions
 
 
@@ -61,6 +61,13 @@ def evidence_in_tmp(settings, tmp_path):
                      "OPTIONS": {"location": str(location)}},
     }
     return location
+
+
+@pytest.fixture(autouse=True)
+def anchors_in_tmp(settings, tmp_path):
+    """History anchors of a test go to its own folder."""
+    settings.HISTORY_ANCHOR_DIR = tmp_path / "anchors"
+    return settings.HISTORY_ANCHOR_DIR
 
 
 @pytest.fixture
@@ -123,6 +130,8 @@ def complaint_with_everything(roster, make_user):
         Message.objects.create(complaint=complaint, direction="to_complainant", author=translator, body="Hello")
         complaint.translations.create(language="es", text="El oficial...", translator=translator)
         complaint.retaliation_reports.create(description="A patrol car parks outside my house every night.")
+    record_role_change(before=roles.account_roles(None), after=roles.account_roles(translator), by=None,
+                       reason="test account", user=translator)
     complaint.follow_up_code = code
     return complaint
 

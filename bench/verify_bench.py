@@ -1,0 +1,157 @@
+"""Benchmark of verify_history (rows/s) against a bare ORM pass over the same rows (issue 13, item 4).
+
+Usage (from the repository root):
+
+    .venv/bin/python bench/verify_bench.py                          # SQLite throwaway file in /tmp
+    .venv/bin/python bench/verify_bench.py --complaints 70000 \
+        --database-url postgres://postgres@127.0.0.1:5432/complaints_verify_bench
+
+The data set (complaints with three history versions each, chained exactly as the app chains them) is written
+with bulk_create on a throwaway database; on PostgreSQL with session_replication_role=replica so the history
+guard's commit check doesn't run 200,000 times (the rows are consistent anyway: verify_history checks them).
+Each round runs, interleaved: A = `complaints.chain.verify()` (every chain, signed head and live row, in one
+snapshot); B = a bare ORM pass: every history row and every live row read as model instances, nothing checked.
+"""
+
+import argparse
+import datetime
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--complaints", type=int, default=70_000, help="history rows = 3 per complaint + seeds")
+    parser.add_argument("--database-url", default="sqlite:////tmp/verify_bench.sqlite3")
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--reuse", action="store_true", help="keep an existing generated database")
+    return parser.parse_args()
+
+
+def prepare_database(url, reuse):
+    if url.startswith("sqlite:///"):
+        path = Path(url.removeprefix("sqlite:///"))
+        if not reuse:
+            for suffix in ("", "-wal", "-shm"):
+                candidate = Path(str(path) + suffix)
+                if candidate.exists():
+                    candidate.unlink()  # our own throwaway benchmark file, never the application's database
+    elif url.startswith("postgres") and not reuse:
+        import psycopg
+
+        base, name = url.rsplit("/", 1)
+        with psycopg.connect(base + "/postgres", autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+            conn.execute(f'CREATE DATABASE "{name}"')
+    os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-secret")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+
+def generate(total):
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    from complaints.anchors import sign_head
+    from complaints.history import row_digest
+    from complaints.models import ChainHead, Complaint
+
+    History = Complaint.history.model
+    table = History._meta.db_table
+    now = timezone.now()
+    narrative = "The officer stopped me on the corner and searched my bag without saying why. " * 4
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL session_replication_role = replica")
+        head = ChainHead.objects.select_for_update().get_or_create(table=table)[0]
+        seq, prev = head.seq, head.hash
+        batch = 2000
+        for start in range(0, total, batch):
+            complaints = []
+            for i in range(start, min(total, start + batch)):
+                complaints.append(Complaint(
+                    reference=f"C-2026-{i + 1:07d}", filer_role="harmed", narrative=narrative,
+                    received_at=now - datetime.timedelta(minutes=i), incident_at=now - datetime.timedelta(days=2),
+                    location="Main St and 5th", district=f"D{i % 25}", accessibility_needs=["interpreter"],
+                    follow_up_code_hash="pbkdf2_sha256$1000000$salt$hash",
+                ))
+            Complaint.objects.bulk_create(complaints)
+            rows = []
+            for complaint in complaints:
+                for version, (change, kind) in enumerate([("complaint filed", "+"), ("location corrected", "~"),
+                                                           ("district set", "~")]):
+                    row = History(history_date=complaint.received_at + datetime.timedelta(minutes=version),
+                                  history_type=kind, history_change_reason=change, history_actor="bench")
+                    for field in Complaint._meta.concrete_fields:
+                        setattr(row, field.attname, getattr(complaint, field.attname))
+                    seq += 1
+                    row.chain_seq, row.chain_prev = seq, prev
+                    row.chain_hash = prev = row_digest(row)
+                    rows.append(row)
+            History._base_manager.bulk_create(rows)
+        ChainHead.objects.filter(pk=head.pk).update(seq=seq, hash=prev, signature=sign_head(table, seq, prev))
+
+
+def bare_orm_pass():
+    from complaints.chain import history_models
+    from complaints.dbguards import record_models
+
+    rows = 0
+    for model in history_models():
+        for _row in model._base_manager.order_by("chain_seq", "history_id").iterator(chunk_size=2000):
+            rows += 1
+    for model in record_models():
+        for _row in model._base_manager.iterator(chunk_size=2000):
+            rows += 1
+    return rows
+
+
+def main():
+    args = parse_args()
+    prepare_database(args.database_url, args.reuse)
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    from complaints.chain import verify
+
+    if not args.reuse:
+        call_command("migrate", verbosity=0)
+        started = time.perf_counter()
+        generate(args.complaints)
+        print(f"generated in {time.perf_counter() - started:.0f} s")
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
+    a_times, b_times = [], []
+    report = verify()
+    assert not report.findings, report.breaks[:3]
+    a_rows, b_rows = report.rows_checked, bare_orm_pass()
+    print(f"{connection.vendor}: {a_rows} history rows, {report.records_checked} live rows; "
+          f"bare pass reads {b_rows} rows; load {os.getloadavg()[0]:.1f}")
+    for round_number in range(args.rounds):
+        started = time.perf_counter()
+        report = verify()
+        a_times.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        bare_orm_pass()
+        b_times.append(time.perf_counter() - started)
+        print(f"round {round_number + 1}: verify {a_times[-1]:.2f} s, bare ORM pass {b_times[-1]:.2f} s")
+    for name, times, rows in [("verify_history", a_times, a_rows), ("bare ORM pass", b_times, b_rows)]:
+        print(f"{name}: min {min(times):.2f} s ({rows / min(times):,.0f} rows/s), "
+              f"median {statistics.median(times):.2f} s ({rows / statistics.median(times):,.0f} rows/s)")
+    print(f"verify / bare pass time, median of pairs: "
+          f"{statistics.median(a / b for a, b in zip(a_times, b_times, strict=True)):.2f}")
+
+
+if __name__ == "__main__":
+    main()
