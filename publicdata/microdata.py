@@ -61,32 +61,40 @@ PREFERENCE = ["days_to_close", "discipline", "district", "quarter", "disposition
 ACCEPTABLE_WITHHELD_SHARE = 0.05
 
 
-def _project(rows, levels):
-    return [tuple(LEVELS[f][levels[f]](r) for f in FIELDS) for r in rows]
+def _level_values(rows):
+    """{field: [[value of each row] for each level]}: every generalisation computed once, not once per trial."""
+    return {f: [[level(r) for r in rows] for level in LEVELS[f]] for f in FIELDS}
 
 
-def _small(rows, levels, k):
-    combos = Counter(_project(rows, levels))
+def _project(values, levels):
+    return list(zip(*(values[f][levels[f]] for f in FIELDS), strict=True))
+
+
+def _small(values, levels, k):
+    combos = Counter(_project(values, levels))
     return sum(n for n in combos.values() if n < k)
 
 
 def generalise(rows, k):
     """(published rows as dicts, number withheld, levels used) for allegation rows from `Figures`."""
     levels = {f: 0 for f in FIELDS}
-    small = _small(rows, levels, k)
+    if not rows:
+        return [], 0, levels
+    values = _level_values(rows)
+    small = _small(values, levels, k)
     while small > ACCEPTABLE_WITHHELD_SHARE * len(rows):
         best = None
         for field in PREFERENCE:
             if levels[field] + 1 >= len(LEVELS[field]):
                 continue
             trial = {**levels, field: levels[field] + 1}
-            left = _small(rows, trial, k)
+            left = _small(values, trial, k)
             if best is None or left < best[0]:
                 best = (left, trial)
         if best is None:
             break
         small, levels = best
-    projected = _project(rows, levels)
+    projected = _project(values, levels)
     combos = Counter(projected)
     published = [dict(zip(FIELDS, p, strict=True)) for p in projected if combos[p] >= k]
     published.sort(key=lambda r: tuple(r[f] for f in FIELDS))

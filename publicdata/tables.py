@@ -11,6 +11,7 @@ from collections import Counter, defaultdict
 
 from django.apps import apps
 from django.conf import settings
+from django.db.models import Count, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext_noop as N_
 
@@ -164,20 +165,19 @@ class Figures:
     # -- counts -------------------------------------------------------------------------------------------------
 
     def complaint_tables(self):
-        rows = list(self.complaints.values_list("pk", "channel", "filer_role", "language", "district"))
-        demographics = dict(
-            (c, (a, r, g)) for c, a, r, g in FilerDemographics.objects.filter(
-                complaint__in=self.complaints).values_list("complaint_id", "age_band", "race_ethnicity", "gender"))
-        by = defaultdict(Counter)
-        for pk, channel, role, language, district in rows:
-            by["channel"][channel] += 1
-            by["role"][role] += 1
-            by["language"][language] += 1
-            by["district"][district or NOT_GIVEN] += 1
-            age, race, gender = demographics.get(pk, ("", "", ""))
-            by["age"][age or NOT_GIVEN] += 1
-            by["race"][race or NOT_GIVEN] += 1
-            by["gender"][gender or NOT_GIVEN] += 1
+        # Counted by the database (GROUP BY), never row by row: a year holds tens of thousands of complaints.
+        by = {}
+        for key, field in (("channel", "channel"), ("role", "filer_role"), ("language", "language"),
+                           ("district", "district")):
+            by[key] = Counter({(value or NOT_GIVEN): n for value, n in
+                               self.complaints.order_by().values_list(field).annotate(n=Count("pk", distinct=True))})
+        total = sum(by["channel"].values())
+        answers = FilerDemographics.objects.filter(complaint__in=self.complaints.order_by().values("pk"))
+        for key, field in (("age", "age_band"), ("race", "race_ethnicity"), ("gender", "gender")):
+            counter = Counter({(value or NOT_GIVEN): n for value, n in
+                               answers.order_by().values_list(field).annotate(n=Count("pk"))})
+            counter[NOT_GIVEN] += total - sum(counter.values())
+            by[key] = counter
         language_labels = {code: name for code, name in settings.LANGUAGES}
         demo = FilerDemographics
         tables = [
@@ -315,13 +315,15 @@ class Figures:
             cases = cases.filter(complaint__allegations__category__code=self.filters["category"]).distinct()
         if self.filters["unit"] is not None:
             cases = cases.filter(complaint__allegations__officer__unit=self.filters["unit"]).distinct()
-        counts = Counter()
-        for received in cases.values_list("complaint__received_at", flat=True):
-            age = (self.end_at - received).days
-            for low, high, _label in AGE_BANDS:
-                if age >= low and (high is None or age <= high):
-                    counts[str(low)] += 1
-                    break
+        # One aggregate query: a case is in band [low, high] when it was received within (end - high - 1, end - low]
+        # days of the period's end.
+        buckets = {}
+        for low, high, _label in AGE_BANDS:
+            within = Q(complaint__received_at__lte=self.end_at - datetime.timedelta(days=low))
+            if high is not None:
+                within &= Q(complaint__received_at__gt=self.end_at - datetime.timedelta(days=high + 1))
+            buckets[str(low)] = Count("pk", distinct=True, filter=within)
+        counts = Counter(cases.order_by().aggregate(**buckets))
         labels = {str(low): label for low, _high, label in AGE_BANDS}
         return _one_column("open_by_age", counts, [str(low) for low, _h, _l in AGE_BANDS], labels,
                            total_key="open|*")
