@@ -1,7 +1,9 @@
 """One filing per press: every form carries a one-time token, and a token files at most one complaint.
 
 A double click, or going back and sending the same form again, brings back the first filing instead of a new
-one. The browser that filed it sees the first receipt again, code included, for a short while: the code is kept
+one. Going Back often reloads the form with a new token while the browser restores what was typed, so the same
+browser session sending the same account again within SHOW_CODE_AGAIN_SECONDS counts as the same press too (the
+account is remembered only as a keyed hash). The browser that filed it sees the first receipt again, code included, for a short while: the code is kept
 in the cache only sealed with a key from that browser's session (it is never stored in plain text), so neither
 the cache alone nor anyone else who sends the same token can read it. After SHOW_CODE_AGAIN_SECONDS (someone else
 at a shared computer pressing Back later), only the reference number is shown.
@@ -51,8 +53,17 @@ def release(token):
     cache.delete(_cache_key(token))
 
 
-def record(request, token, reference, code):
-    """Remember that `token` filed `reference`, with `code` sealed for this browser's session only."""
+def _content_key(request, narrative):
+    digest = _mac(request, "", "content", " ".join(narrative.split()).encode())
+    return "intake:filed-content:" + digest.hex()[:40] if digest else None
+
+
+def record(request, token, reference, code, narrative):
+    """Remember that `token` (and this session's `narrative`) filed `reference`, with `code` sealed for this
+    browser's session only."""
+    content_key = _content_key(request, narrative)
+    if content_key:
+        cache.set(content_key, token, SHOW_CODE_AGAIN_SECONDS)
     pad = _mac(request, token, "pad")
     entry = {"state": "filed", "reference": reference, "at": time.time()}
     if pad is not None and len(code.encode()) <= len(pad):
@@ -70,8 +81,11 @@ class EarlierFiling:
         self.reference, self.code = reference, code
 
 
-def earlier_filing(request, token):
-    """The filing `token` already made, or None if it made none."""
+def earlier_filing(request, token, narrative=""):
+    """The filing `token`, or this session's same `narrative` a moment ago, already made; None if none."""
+    if token and cache.get(_cache_key(token)) is None and narrative:
+        content_key = _content_key(request, narrative)
+        token = (cache.get(content_key) if content_key else None) or token
     if not token:
         return None
     key = _cache_key(token)

@@ -134,7 +134,7 @@ def file_complaint(request):
         return _switch_language(request)
 
     token = request.POST.get("submission", "")
-    earlier = submissions.earlier_filing(request, token)
+    earlier = submissions.earlier_filing(request, token, request.POST.get("narrative", ""))
     if earlier:
         return _render_earlier_filing(request, earlier)
 
@@ -172,7 +172,7 @@ def file_complaint(request):
             submissions.release(token)
         raise
     if token:
-        submissions.record(request, token, complaint.reference, code)
+        submissions.record(request, token, complaint.reference, code, form.cleaned_data["narrative"])
     return _render_receipt(request, complaint, code)
 
 

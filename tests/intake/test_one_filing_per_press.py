@@ -34,6 +34,25 @@ def test_sending_the_same_form_again_shows_the_first_receipt_and_files_once(clie
 
 
 @pytest.mark.django_db
+def test_back_to_a_reloaded_form_with_a_new_token_and_the_same_account_files_once(client):
+    first = client.post("/en/file/", data(form_token(client), narrative="Pushed  at the station"))
+    again = client.post("/en/file/", data(form_token(client), narrative="Pushed at the station "))
+    assert Complaint.objects.count() == 1
+    assert shown_code(again) == shown_code(first)
+    other_account = client.post("/en/file/", data(form_token(client), narrative="Another night, another stop"))
+    assert Complaint.objects.count() == 2
+    assert shown_reference(other_account) != shown_reference(first)
+
+
+@pytest.mark.django_db
+def test_the_same_account_from_another_browser_is_filed_as_its_own_complaint(client):
+    client.post("/en/file/", data(form_token(client), narrative="We both saw it"))
+    neighbour = Client()
+    neighbour.post("/en/file/", data(form_token(neighbour), narrative="We both saw it"))
+    assert Complaint.objects.count() == 2
+
+
+@pytest.mark.django_db
 def test_another_browser_with_the_same_token_gets_the_reference_but_never_the_code(client):
     token = form_token(client)
     first = client.post("/en/file/", data(token))
