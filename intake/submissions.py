@@ -3,10 +3,12 @@
 A double click, or going back and sending the same form again, brings back the first filing instead of a new
 one. Going Back often reloads the form with a new token while the browser restores what was typed, so the same
 browser session sending the same account again within SHOW_CODE_AGAIN_SECONDS counts as the same press too (the
-account is remembered only as a keyed hash). The browser that filed it sees the first receipt again, code included, for a short while: the code is kept
-in the cache only sealed with a key from that browser's session (it is never stored in plain text), so neither
-the cache alone nor anyone else who sends the same token can read it. After SHOW_CODE_AGAIN_SECONDS (someone else
-at a shared computer pressing Back later), only the reference number is shown.
+account is remembered only as a keyed hash).
+
+The browser that filed sees the first receipt again, code included, for a short while: the code is kept in the
+cache only sealed with a key from that browser's session (never in plain text), so neither the cache alone nor
+anyone else who sends the same token can read it. After SHOW_CODE_AGAIN_SECONDS (someone else at a shared
+computer pressing Back later), only the reference number is shown.
 """
 
 import hashlib

@@ -1,6 +1,6 @@
 import re
-import uuid
 import subprocess
+import uuid
 import zipfile
 from pathlib import Path
 

@@ -3,7 +3,6 @@
 import re
 
 import pytest
-
 from django.contrib.auth.hashers import MD5PasswordHasher
 
 from complaints.history import recorded
