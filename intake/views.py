@@ -16,7 +16,7 @@ from django.urls import reverse, translate_url
 from django.utils import translation
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import get_language, get_language_from_path
+from django.utils.translation import get_language, get_language_from_path, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -34,7 +34,7 @@ from complaints.services import (
 )
 from investigations.public import public_status
 
-from . import ratelimit, submissions
+from . import ratelimit, resumable, submissions
 from .forms import INTERRUPTED, AddEvidenceForm, ComplaintForm, FollowUpLoginForm, MessageForm, RetaliationForm
 from .receipts import receipt_pdf
 
@@ -99,16 +99,20 @@ def _switch_language(request):
     return _language_cookie(HttpResponseRedirect(translate_url(request.path, language)), language)
 
 
-def _render_form(request, form, *, status=200, notices=()):
+def _render_form(request, form, *, status=200, notices=(), sent_ahead=()):
     return render(
         request,
         "intake/file.html",
-        {"form": form, "submission": submissions.new_token(request), "notices": notices,
+        {"form": form, "submission": submissions.new_token(request), "notices": notices, "sent_ahead": sent_ahead,
+         "chunk_size": RESUMABLE_CHUNK_SIZE,
          "switcher_form_id": "complaint-form", "max_file_size": settings.EVIDENCE_MAX_FILE_SIZE,
          "allowed_extensions": ALLOWED_EXTENSIONS},
         status=status,
     )
 
+
+# Each piece of a resumable upload is its own request, short enough for any worker time-out on a slow phone line.
+RESUMABLE_CHUNK_SIZE = 2 * 1024 * 1024
 
 ALLOWED_EXTENSIONS = (
     ".mp4,.mov,.m4v,.3gp,.webm,.mkv,.avi,.jpg,.jpeg,.png,.heic,.heif,.webp,.m4a,.mp3,.wav,.ogg,.aac,.amr,.pdf"
@@ -149,31 +153,56 @@ def file_complaint(request):
         form.is_valid()
         form.add_error(None, INTERRUPTED)
         return _render_form(request, form, notices=_files_notice(request))
+    sent_ahead, missing = _sent_ahead(request)
+    if missing:
+        form.is_valid()
+        form.add_error(None, INTERRUPTED)
+        return _render_form(request, form, notices=_files_notice(request), sent_ahead=sent_ahead)
     if not form.is_valid():
-        return _render_form(request, form, notices=_files_notice(request))
+        return _render_form(request, form, notices=_files_notice(request), sent_ahead=sent_ahead)
     uploads = form.cleaned_data["evidence"]
+    file_count = len(uploads) + len(sent_ahead)
+    if file_count > settings.EVIDENCE_MAX_FILES_PER_COMPLAINT:
+        limit = settings.EVIDENCE_MAX_FILES_PER_COMPLAINT
+        form.add_error("evidence", ngettext("You can attach up to %(limit)d file.",
+                                            "You can attach up to %(limit)d files.", limit) % {"limit": limit})
+        return _render_form(request, form, notices=_files_notice(request))
     if not complaints_limit.take(address):
         return _too_many(request, form)
-    if uploads and not files_limit.take(address, len(uploads)):
+    if file_count and not files_limit.take(address, file_count):
         complaints_limit.give_back(address)
         return _too_many(request, form)
 
     if token and not submissions.reserve(token):
         # A second press of the same form got here at the same moment as the first: the first one files.
         complaints_limit.give_back(address)
-        if uploads:
-            files_limit.give_back(address, len(uploads))
+        if file_count:
+            files_limit.give_back(address, file_count)
         return _render_earlier_filing(request, submissions.earlier_filing(request, token))
     try:
         stored = [evidence_files.store(upload) for upload in uploads]
+        stored += [evidence_files.store(item.as_file()) for item in sent_ahead]
         complaint, code = file_public_complaint(stored_files=stored, **form.complaint_fields(get_language()))
     except BaseException:
         if token:
             submissions.release(token)
         raise
+    for item in sent_ahead:
+        item.stored()
     if token:
         submissions.record(request, token, complaint.reference, code, form.cleaned_data["narrative"])
     return _render_receipt(request, complaint, code)
+
+
+def _sent_ahead(request):
+    """(finished resumable uploads this form names, whether any named one is missing or unfinished)."""
+    found, missing = [], False
+    for upload_id in dict.fromkeys(request.POST.getlist("resumable")):
+        try:
+            found.append(resumable.claim(request, upload_id))
+        except resumable.NotReady:
+            missing = True
+    return found, missing
 
 
 def _render_earlier_filing(request, earlier):
