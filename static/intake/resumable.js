@@ -107,7 +107,7 @@
       item.upload = new window.tus.Upload(item.file, {
         endpoint: form.getAttribute("data-resumable"),
         chunkSize: parseInt(form.getAttribute("data-chunk-size"), 10),
-        retryDelays: [0, 1000, 2000, 4000, 8000, 15000, 30000],
+        retryDelays: [0, 1000, 3000, 5000, 10000, 20000],  // about 40 s, then the filer can press again
         // Nothing about the file is left in this browser's storage (a shared computer must not show it later).
         storeFingerprintForResuming: false,
         metadata: {filename: item.file.name, filetype: item.file.type},
