@@ -3,6 +3,8 @@ finished file hashed and stored like any upload when the form that names it is f
 
 import base64
 import hashlib
+import json
+import re
 from pathlib import Path
 
 import pytest
@@ -139,3 +141,14 @@ def test_a_refused_form_keeps_the_files_already_sent(client, media):
     assert "photo.jpg" in refused.content.decode()
     client.post("/en/file/", {"filer_role": "anonymous", "narrative": "Now with text", "resumable": upload_id})
     assert Complaint.objects.get().evidence.count() == 1
+
+
+@pytest.mark.parametrize("language, word", [("es", "Enviando"), ("ar", "إرسال"), ("vi", "Đang gửi")])
+def test_the_upload_messages_reach_the_page_in_its_language_with_their_placeholders(client, language, word):
+    html = client.get(f"/{language}/file/").content.decode()
+    texts = json.loads(re.search(r'<script type="application/json" id="upload-texts">(.*?)</script>', html,
+                                 re.S).group(1))
+    assert word in texts["progress"]
+    assert texts["progress"].count("%(percent)s") == 1 and "%%" not in texts["progress"]
+    assert texts["left"].count("%(time)s") == 1
+    assert 'src="/static/intake/vendor/tus-js-client/tus.min.js"' in html
