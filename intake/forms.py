@@ -355,7 +355,7 @@ class AddEvidenceForm(PublicForm):
 
     def clean_evidence(self):
         uploads = self.cleaned_data["evidence"]
-        if not uploads:
+        if not uploads and not self.data.getlist("resumable"):  # files sent ahead (intake.resumable) count too
             raise forms.ValidationError(_("Please choose at least one file."))
         return uploads
 

@@ -66,13 +66,18 @@ def record(request, token, reference, code, narrative):
     content_key = _content_key(request, narrative)
     if content_key:
         cache.set(content_key, token, SHOW_CODE_AGAIN_SECONDS)
+    cache.set(_cache_key(token), {"state": "filed", "reference": reference, "at": time.time()}, KEEP_SECONDS)
     pad = _mac(request, token, "pad")
-    entry = {"state": "filed", "reference": reference, "at": time.time()}
     if pad is not None and len(code.encode()) <= len(pad):
         raw = code.encode()
-        entry["sealed"] = bytes(a ^ b for a, b in zip(raw, pad, strict=False)).hex()
-        entry["tag"] = _mac(request, token, "tag", raw).hex()
-    cache.set(_cache_key(token), entry, KEEP_SECONDS)
+        # Sealed (a one-time pad from the session's key and this token), and gone from the cache after the window.
+        sealed = {"sealed": bytes(a ^ b for a, b in zip(raw, pad, strict=False)).hex(),
+                  "tag": _mac(request, token, "tag", raw).hex()}
+        cache.set(_sealed_key(token), sealed, SHOW_CODE_AGAIN_SECONDS)
+
+
+def _sealed_key(token):
+    return _cache_key(token) + ":code"
 
 
 class EarlierFiling:
@@ -104,11 +109,13 @@ def earlier_filing(request, token, narrative=""):
 
 
 def _unsealed_code(request, token, entry):
-    if "sealed" not in entry or time.time() - entry["at"] > SHOW_CODE_AGAIN_SECONDS:
+    sealed = cache.get(_sealed_key(token))
+    if sealed is None or time.time() - entry["at"] > SHOW_CODE_AGAIN_SECONDS:
         return None
     pad = _mac(request, token, "pad")
     if pad is None:
         return None
+    entry = sealed
     raw = bytes(a ^ b for a, b in zip(bytes.fromhex(entry["sealed"]), pad, strict=False))
     if not constant_time_compare(_mac(request, token, "tag", raw).hex(), entry["tag"]):
         return None  # another browser sent this token: it does not get the code

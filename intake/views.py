@@ -1,9 +1,10 @@
 """The public site: views turn HTTP into calls to complaints.services and back.
 
 The follow-up code exists in plain text only in the response that shows it and in requests the filer sends back
-(the PDF and e-mail buttons post it): never in the session, the database or a log.
+(the PDF and e-mail buttons and the receipt's language switcher post it): never in the session, the database or a
+log. For a second press of the same form it is kept a few minutes in the cache, sealed with a key from the filer's
+browser session (intake/submissions.py).
 """
-
 
 from urllib.parse import urlsplit
 
@@ -395,6 +396,7 @@ def _render_case(request, complaint, *, message_form=None, evidence_form=None, r
             "notice": notice,
             "allowed_extensions": ALLOWED_EXTENSIONS,
             "max_file_size": settings.EVIDENCE_MAX_FILE_SIZE,
+            "chunk_size": RESUMABLE_CHUNK_SIZE,
             "Message": Message,
         },
         status=status,
@@ -443,23 +445,32 @@ def _add_evidence(request, complaint):
         form.is_valid()
         form.add_error(None, INTERRUPTED)
         return _render_case(request, complaint, evidence_form=form)
+    sent_ahead, missing = _sent_ahead(request)
+    if missing:
+        form.is_valid()
+        form.add_error(None, INTERRUPTED)
+        return _render_case(request, complaint, evidence_form=form, status=400)
     if not form.is_valid():
         return _render_case(request, complaint, evidence_form=form)
     uploads = form.cleaned_data["evidence"]
+    file_count = len(uploads) + len(sent_ahead)
     already = complaint.evidence.filter(submitted_by_public=True).count()
     address = ratelimit.address_key(request)
     files_limit = ratelimit.files_per_address()
-    if already + len(uploads) > settings.EVIDENCE_MAX_FILES_PER_COMPLAINT:
+    if already + file_count > settings.EVIDENCE_MAX_FILES_PER_COMPLAINT:
         form.add_error("evidence", _("This complaint already has the most files we can take online (%(limit)d). "
                                      "Please contact us to send more.")
                        % {"limit": settings.EVIDENCE_MAX_FILES_PER_COMPLAINT})
         return _render_case(request, complaint, evidence_form=form)
-    if not files_limit.take(address, len(uploads)):
+    if not files_limit.take(address, file_count):
         form.add_error("evidence", _("Too many files were sent from this connection in the last hour. "
                                      "Please try again later."))
         return _render_case(request, complaint, evidence_form=form, status=429)
     stored = [evidence_files.store(upload) for upload in uploads]
+    stored += [evidence_files.store(item.as_file()) for item in sent_ahead]
     attach_evidence(complaint, stored, label=PUBLIC_FILER, reason="evidence added by the complainant", public=True)
+    for item in sent_ahead:
+        item.stored()
     return _render_case(request, complaint, notice=_("Thank you. Your files were added to your complaint."))
 
 

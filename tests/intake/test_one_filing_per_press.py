@@ -84,9 +84,9 @@ def test_the_code_is_kept_only_sealed_in_the_cache(client):
 
     token = form_token(client)
     code = shown_code(client.post("/en/file/", data(token)))
-    entry = cache.get(submissions._cache_key(token))
-    assert entry["state"] == "filed"
-    assert code not in repr(entry) and code.encode().hex() not in repr(entry)
+    entries = [cache.get(submissions._cache_key(token)), cache.get(submissions._sealed_key(token))]
+    assert entries[0]["state"] == "filed" and "sealed" in entries[1]
+    assert code not in repr(entries) and code.encode().hex() not in repr(entries)
 
 
 @pytest.mark.django_db

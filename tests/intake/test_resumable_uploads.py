@@ -152,3 +152,18 @@ def test_the_upload_messages_reach_the_page_in_its_language_with_their_placehold
     assert texts["progress"].count("%(percent)s") == 1 and "%%" not in texts["progress"]
     assert texts["left"].count("%(time)s") == 1
     assert 'src="/static/intake/vendor/tus-js-client/tus.min.js"' in html
+
+
+def test_a_file_sent_ahead_is_added_on_the_follow_up_page(client, filing, media):
+    from .conftest import shown_code
+
+    filed = filing({"filer_role": "harmed", "name": "Pat"})
+    client.post("/en/follow-up/", {"reference": shown_reference(filed), "code": shown_code(filed)})
+    content = Path(media["clip.mp4"]).read_bytes()
+    upload_id = send_in_pieces(client, content)
+    response = client.post("/en/follow-up/case/", {"action": "evidence", "resumable": upload_id})
+    assert "Thank you. Your files were added to your complaint." in response.content.decode()
+    assert Complaint.objects.get().evidence.get().sha256 == hashlib.sha256(content).hexdigest()
+    again = client.post("/en/follow-up/case/", {"action": "evidence", "resumable": upload_id})
+    assert again.status_code == 400  # used up: never added twice
+    assert Complaint.objects.get().evidence.count() == 1
