@@ -132,4 +132,14 @@ def test_new_and_changed_intake_pages_have_no_wcag_aa_violations(live_app, page,
     page.locator("main form button[type=submit]").click()
     page.wait_for_selector(".error-summary")
     checked["wrong code"] = axe_violations(page)
+    # The upload progress and its messages, as a slow upload shows them.
+    page.goto(f"{live_app.url}/{language}/file/")
+    page.evaluate("""() => {
+        document.getElementById('upload-panel').hidden = false;
+        document.getElementById('upload-status').textContent = 'Sending your files: 42% done.';
+        const problem = document.getElementById('upload-problem');
+        problem.hidden = false;
+        problem.textContent = 'Sending stopped because the connection was lost.';
+    }""")
+    checked["upload progress"] = axe_violations(page)
     assert {name: v for name, v in checked.items() if v} == {}
