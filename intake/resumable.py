@@ -2,10 +2,11 @@
 
 A phone on a weak network sends a big video in pieces; after a dropped connection or a second press it carries on
 from the last byte the server holds instead of starting again. The bytes go to UPLOAD_TEMP_DIR/resumable/<id>.part,
-written as they arrive: the size limit is enforced before (Upload-Length) and while they arrive, the type is
-decided from the first bytes as soon as they are in, and the finished file goes through
-complaints.evidence.inspect and store, like a file sent with the plain form. The complaint is filed later by the
-ordinary form post, naming the finished uploads, so a failed upload never loses what the filer typed.
+one piece (at most MAX_PIECE bytes in memory) at a time: the size limit is enforced before any byte is read
+(Upload-Length, Content-Length), the type is decided from the first bytes as soon as they are in, and the
+finished file goes through complaints.evidence.inspect and store, like a file sent with the plain form. The
+complaint is filed later by the ordinary form post, naming the finished uploads, so a failed upload never loses
+what the filer typed.
 
 An upload knows only its length, its name and the browser session it belongs to (as a keyed hash): never an
 address or a browser. Files here are temporary copies, not records; once stored as evidence they are gone from here.
@@ -33,6 +34,8 @@ from . import ratelimit, submissions
 
 TUS_VERSION = "1.0.0"
 READ_SIZE = 256 * 1024
+# The largest piece one PATCH may carry (the browser sends 2 MiB pieces): held in memory until it is complete.
+MAX_PIECE = 8 * 1024 * 1024
 ID_LENGTH = 32  # hex characters: 128 random bits
 
 
@@ -138,6 +141,8 @@ class Upload:
             self.meta.unlink()
         with contextlib.suppress(FileNotFoundError):
             self.part.unlink()
+        with contextlib.suppress(FileNotFoundError):
+            (folder() / f"{self.id}.lock").unlink()
 
 
 def claim(request, upload_id):
@@ -217,50 +222,62 @@ def upload(request, upload_id):
         offset = int(request.headers.get("Upload-Offset", ""))
     except ValueError:
         return _response(400)
-    with open(found.part, "ab") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            return _response(423)  # a second press is still sending to this upload; the client retries
-        return _append(request, found, handle, offset)
-
-
-def _append(request, found, handle, offset):
-    found.info = json.loads(found.meta.read_text())  # as it is now that we hold the lock
-    held, length = found.offset, found.info["length"]
-    if found.info.get("refusal"):
-        return _refused(found)
-    if offset != held or found.finished:
-        return _response(409, Upload_Offset=held)
     try:
         sending = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
         return _response(400)
-    if held + sending > length:
-        return _response(413, Upload_Offset=held)  # more bytes than the upload's declared length
-    head_checked = held >= evidence_files.HEAD_SIZE
-    while held < length:
+    if sending > MAX_PIECE:
+        return _response(413)
+    with _locked(found) as problem:
+        if problem:
+            return problem
+        if offset != found.offset:
+            return _response(409, Upload_Offset=found.offset)
+        if offset + sending > found.info["length"]:
+            return _response(413, Upload_Offset=found.offset)  # more bytes than the upload's declared length
+    # The piece is read without any lock: a request left hanging by a dropped connection must not block the
+    # browser's next try. What arrived is appended only if nobody else appended meanwhile.
+    piece = bytearray()
+    while len(piece) < sending:
         try:
-            chunk = request.read(min(READ_SIZE, length - held))
-        except OSError:  # the connection dropped: keep what arrived, the client resumes from here
+            chunk = request.read(min(READ_SIZE, sending - len(piece)))
+        except OSError:  # the connection dropped: keep what arrived, the client resumes from there
             break
         if not chunk:
             break
-        handle.write(chunk)
-        held += len(chunk)
-        if not head_checked and held >= evidence_files.HEAD_SIZE:
+        piece += chunk
+    with _locked(found) as problem:
+        if problem:
+            return problem
+        if offset != found.offset:
+            return _response(409, Upload_Offset=found.offset)
+        with open(found.part, "ab") as handle:
+            handle.write(piece)
             handle.flush()
+            os.fsync(handle.fileno())
+        held = found.offset
+        if offset < evidence_files.HEAD_SIZE <= held:
             found.check_type()
-            head_checked = True
-            if found.info.get("refusal"):
-                return _refused(found)
-    handle.flush()
-    os.fsync(handle.fileno())
-    if held == length:
-        found.finish()
+        if not found.info.get("refusal") and held == found.info["length"]:
+            found.finish()
         if found.info.get("refusal"):
             return _refused(found)
-    return _response(204, Upload_Offset=held)
+        return _response(204, Upload_Offset=held)
+
+
+@contextlib.contextmanager
+def _locked(found):
+    """Hold the upload's lock (short: never while bytes arrive) with its state re-read; yields a refusal
+    response when the upload can take no more bytes, else None."""
+    with open(folder() / f"{found.id}.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        found.info = json.loads(found.meta.read_text())
+        if found.info.get("refusal"):
+            yield _refused(found)
+        elif found.finished:
+            yield _response(409, Upload_Offset=found.offset)
+        else:
+            yield None
 
 
 def _refused(found):

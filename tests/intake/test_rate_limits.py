@@ -4,6 +4,7 @@ import threading
 
 import pytest
 from django.core import mail
+from django.db import connections
 
 from complaints.models import Complaint
 from intake import ratelimit
@@ -18,7 +19,10 @@ def at_once(count, work):
 
     def run():
         start.wait()
-        results.append(work())
+        try:
+            results.append(work())
+        finally:
+            connections.close_all()  # each thread's own database connection, or PostgreSQL keeps it open
 
     threads = [threading.Thread(target=run) for _ in range(count)]
     for thread in threads:

@@ -3,6 +3,7 @@ finished file hashed and stored like any upload when the form that names it is f
 
 import base64
 import hashlib
+import io
 import json
 import re
 from pathlib import Path
@@ -167,3 +168,15 @@ def test_a_file_sent_ahead_is_added_on_the_follow_up_page(client, filing, media)
     again = client.post("/en/follow-up/case/", {"action": "evidence", "resumable": upload_id})
     assert again.status_code == 400  # used up: never added twice
     assert Complaint.objects.get().evidence.count() == 1
+
+
+def test_a_piece_cut_off_by_a_dropped_connection_keeps_what_arrived(client, media):
+    content = Path(media["clip.mp4"]).read_bytes()
+    location = create(client, len(content))["Location"]
+    arrived = content[:2500]
+    client.generic("PATCH", location, arrived, content_type="application/offset+octet-stream",
+                   HTTP_UPLOAD_OFFSET="0", **TUS, **{"wsgi.input": io.BytesIO(arrived),
+                                                     "CONTENT_LENGTH": str(len(content))})
+    assert offset(client, location) == 2500
+    assert patch(client, location, 2500, content[2500:]).status_code == 204
+    assert offset(client, location) == len(content)
