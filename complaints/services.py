@@ -55,6 +55,8 @@ def normalize_follow_up_code(text):
     return "".join(ch for ch in (text or "").upper() if ch.isalnum())
 
 
+
+
 def follow_up_code_matches(complaint, text):
     """True when `text` is the complaint's follow-up code; a code still stored as PBKDF2 is re-stored as HMAC."""
     code = normalize_follow_up_code(text)

@@ -235,10 +235,18 @@ INTAKE_FILES_PER_HOUR = int(os.environ.get("INTAKE_FILES_PER_HOUR", "60"))
 # Behind a reverse proxy every request comes from the proxy: name the header it sets with the client's address
 # (e.g. HTTP_X_REAL_IP) so rate limits count filers, not the proxy. Empty: REMOTE_ADDR.
 CLIENT_ADDRESS_HEADER = os.environ.get("CLIENT_ADDRESS_HEADER", "")
-# Wrong follow-up codes allowed per reference and per address within FOLLOW_UP_LOCKOUT_SECONDS.
-FOLLOW_UP_FAILURES_PER_REFERENCE = int(os.environ.get("FOLLOW_UP_FAILURES_PER_REFERENCE", "5"))
+# Wrong follow-up codes allowed per client address within FOLLOW_UP_LOCKOUT_SECONDS. There is no limit per
+# reference: references are sequential, so a stranger could lock any filer out. Past FOLLOW_UP_FAILURES_ALERT wrong
+# codes site-wide in one window, ADMINS get one e-mail (nobody is refused for it). docs/follow-up-codes.md.
 FOLLOW_UP_FAILURES_PER_ADDRESS = int(os.environ.get("FOLLOW_UP_FAILURES_PER_ADDRESS", "20"))
+FOLLOW_UP_FAILURES_ALERT = int(os.environ.get("FOLLOW_UP_FAILURES_ALERT", "500"))
 FOLLOW_UP_LOCKOUT_SECONDS = int(os.environ.get("FOLLOW_UP_LOCKOUT_SECONDS", "900"))
+# What one complaint can receive through the follow-up portal in a day (a flood would bury the real messages).
+FOLLOW_UP_MESSAGES_PER_DAY = int(os.environ.get("FOLLOW_UP_MESSAGES_PER_DAY", "20"))
+FOLLOW_UP_RETALIATION_REPORTS_PER_DAY = int(os.environ.get("FOLLOW_UP_RETALIATION_REPORTS_PER_DAY", "10"))
+# Who gets operational alerts (e.g. a burst of wrong follow-up codes): e-mail addresses, comma-separated.
+ADMINS = [(address, address) for address in env_list("ADMINS")]
+SERVER_EMAIL = os.environ.get("SERVER_EMAIL", os.environ.get("DEFAULT_FROM_EMAIL", "complaints@localhost"))
 # Rate limits live in the cache only (never with a complaint). The default cache is per process: with several
 # app processes, set REDIS_URL (e.g. redis://127.0.0.1:6379/0) so the limits hold across them.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "intake"}}

@@ -4,9 +4,10 @@ import datetime
 
 from django import forms
 from django.conf import settings
+from django.core import validators
 from django.utils import timezone
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from complaints import evidence as evidence_files
 from complaints.models import BiasCharacteristic, Category, Complaint, FilerDemographics
@@ -73,8 +74,18 @@ def refusal_message(upload):
     ) % {"name": name}
 
 
+NUL_CHARACTER = _("Please type this again: it contains a character we cannot accept.")
+
+
 class PublicForm(forms.Form):
     """A form whose inputs point (aria-describedby) at their hint and their error message."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            for validator in field.validators:
+                if isinstance(validator, validators.ProhibitNullCharactersValidator):
+                    validator.message = NUL_CHARACTER  # Django's own words are missing in some of our languages
 
     def full_clean(self):
         super().full_clean()
@@ -238,6 +249,8 @@ class ComplaintForm(PublicForm):
         self.fields["preferred_language"].choices = [
             (code, _info_name(code)) for code, _name in settings.LANGUAGES
         ]
+        # Whoever reads the form in a language most likely wants to hear from us in it.
+        self.fields["preferred_language"].initial = get_language()
         self.fields["evidence"].help_text = evidence_hint()
 
     @property
@@ -348,9 +361,14 @@ class FollowUpLoginForm(PublicForm):
         return self.cleaned_data["reference"].strip().upper()
 
 
+# A message or retaliation report through the follow-up portal: about eight printed pages.
+PORTAL_TEXT_LIMIT = 20000
+
+
 class MessageForm(PublicForm):
     body = forms.CharField(
-        label=_("Your message or new information"), max_length=50000, widget=forms.Textarea(attrs={"rows": 6}),
+        label=_("Your message or new information"), max_length=PORTAL_TEXT_LIMIT,
+        widget=forms.Textarea(attrs={"rows": 6}),
         help_text=_("Answer a question from the investigator, or tell us something you remembered."),
         error_messages=_messages(required=_("Please write your message.")),
     )
@@ -378,14 +396,14 @@ class AddEvidenceForm(PublicForm):
 
     def clean_evidence(self):
         uploads = self.cleaned_data["evidence"]
-        if not uploads:
+        if not uploads and not self.data.getlist("resumable"):  # files sent ahead (intake.resumable) count too
             raise forms.ValidationError(_("Please choose at least one file."))
         return uploads
 
 
 class RetaliationForm(PublicForm):
     description = forms.CharField(
-        label=_("What happened?"), max_length=50000, widget=forms.Textarea(attrs={"rows": 6}),
+        label=_("What happened?"), max_length=PORTAL_TEXT_LIMIT, widget=forms.Textarea(attrs={"rows": 6}),
         help_text=_("Tell us who threatened, followed, punished or pressured you or your family, and when."),
         error_messages=_messages(required=_("Please tell us what happened.")),
     )

@@ -1,21 +1,23 @@
 """The public site: views turn HTTP into calls to complaints.services and back.
 
 The follow-up code exists in plain text only in the response that shows it and in requests the filer sends back
-(the PDF and e-mail buttons post it): never in the session, the database or a log.
+(the PDF and e-mail buttons and the receipt's language switcher post it): never in the session, the database or a
+log. For a second press of the same form it is kept a few minutes in the cache, sealed with a key from the filer's
+browser session (intake/submissions.py).
 """
 
-import secrets
+from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.mail import EmailMultiAlternatives
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse, translate_url
+from django.utils import translation
 from django.utils.cache import add_never_cache_headers
-from django.utils.crypto import salted_hmac
-from django.utils.translation import get_language
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language, get_language_from_path, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -35,7 +37,7 @@ from complaints.services import (
 from investigations.public import public_outcome, public_status
 from notices import services as notices
 
-from . import ratelimit
+from . import ratelimit, resumable, submissions
 from .forms import (
     INTERRUPTED,
     AddEvidenceForm,
@@ -64,11 +66,39 @@ def _draft_data(post):
     for name, field in fields.items():
         if name in {"evidence", "homepage"}:
             continue
+        if name == "preferred_language" and post.get(name) == get_language():
+            continue  # still the page's language, as it was offered: it follows the page to the new language
         if getattr(field.widget, "allow_multiple_selected", False):
             draft[name] = post.getlist(name)
         elif name in post:
             draft[name] = post.get(name)
     return draft
+
+
+def _language_cookie(response, language):
+    response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, max_age=settings.LANGUAGE_COOKIE_AGE,
+                        samesite="Lax", secure=settings.SESSION_COOKIE_SECURE)
+    return response
+
+
+@require_POST
+def change_language(request):
+    """The language switcher of every public page: the same page in the chosen language.
+
+    Django's set_language reads the page address in the language the browser prefers, so from an English address
+    in a Polish browser it found no page and sent the filer back to the English one. Here the address is read in
+    its own language.
+    """
+    language = request.POST.get("language")
+    if language not in dict(settings.LANGUAGES):
+        language = get_language()
+    next_url = request.POST.get("next") or ""
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()},
+                                           require_https=request.is_secure()):
+        next_url = reverse("intake:home")
+    with translation.override(get_language_from_path(urlsplit(next_url).path) or get_language()):
+        target = translate_url(next_url, language)
+    return _language_cookie(HttpResponseRedirect(target), language)
 
 
 def _switch_language(request):
@@ -77,26 +107,23 @@ def _switch_language(request):
         language = get_language()
     request.session[DRAFT_KEY] = {"data": _draft_data(request.POST), "had_files": bool(request.FILES),
                                   "same_language": language == get_language()}
-    response = HttpResponseRedirect(translate_url(request.path, language))
-    response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, max_age=settings.LANGUAGE_COOKIE_AGE,
-                        samesite="Lax", secure=settings.SESSION_COOKIE_SECURE)
-    return response
+    return _language_cookie(HttpResponseRedirect(translate_url(request.path, language)), language)
 
 
-def _submission_key(token):
-    return "intake:filed:" + salted_hmac("intake.submission", token, algorithm="sha256").hexdigest()[:40]
-
-
-def _render_form(request, form, *, status=200, notices=()):
+def _render_form(request, form, *, status=200, notices=(), sent_ahead=()):
     return render(
         request,
         "intake/file.html",
-        {"form": form, "submission": secrets.token_urlsafe(16), "notices": notices,
+        {"form": form, "submission": submissions.new_token(request), "notices": notices, "sent_ahead": sent_ahead,
+         "chunk_size": RESUMABLE_CHUNK_SIZE,
          "switcher_form_id": "complaint-form", "max_file_size": settings.EVIDENCE_MAX_FILE_SIZE,
          "allowed_extensions": ALLOWED_EXTENSIONS},
         status=status,
     )
 
+
+# Each piece of a resumable upload is its own request, short enough for any worker time-out on a slow phone line.
+RESUMABLE_CHUNK_SIZE = 2 * 1024 * 1024
 
 ALLOWED_EXTENSIONS = (
     ".mp4,.mov,.m4v,.3gp,.webm,.mkv,.avi,.jpg,.jpeg,.png,.heic,.heif,.webp,.m4a,.mp3,.wav,.ogg,.aac,.amr,.pdf"
@@ -122,10 +149,9 @@ def file_complaint(request):
         return _switch_language(request)
 
     token = request.POST.get("submission", "")
-    if token:
-        already = cache.get(_submission_key(token))
-        if already:
-            return render(request, "intake/already_filed.html", {"reference": already})
+    earlier = submissions.earlier_filing(request, token, request.POST.get("narrative", ""))
+    if earlier:
+        return _render_earlier_filing(request, earlier)
 
     form = ComplaintForm(request.POST, request.FILES)
     address = ratelimit.address_key(request)
@@ -138,26 +164,74 @@ def file_complaint(request):
         form.is_valid()
         form.add_error(None, INTERRUPTED)
         return _render_form(request, form, notices=_files_notice(request))
+    sent_ahead, missing = _sent_ahead(request)
+    if missing:
+        form.is_valid()
+        form.add_error(None, INTERRUPTED)
+        return _render_form(request, form, notices=_files_notice(request), sent_ahead=sent_ahead)
     if not form.is_valid():
-        return _render_form(request, form, notices=_files_notice(request))
+        return _render_form(request, form, notices=_files_notice(request), sent_ahead=sent_ahead)
     uploads = form.cleaned_data["evidence"]
-    if complaints_limit.exceeded(address) or files_limit.exceeded(address, len(uploads)):
-        form.add_error(None, _("Too many complaints or files were sent from this connection in the last hour. "
-                               "Please try again later, or call us."))
-        return _render_form(request, form, status=429, notices=_files_notice(request))
+    file_count = len(uploads) + len(sent_ahead)
+    if file_count > settings.EVIDENCE_MAX_FILES_PER_COMPLAINT:
+        limit = settings.EVIDENCE_MAX_FILES_PER_COMPLAINT
+        form.add_error("evidence", ngettext("You can attach up to %(limit)d file.",
+                                            "You can attach up to %(limit)d files.", limit) % {"limit": limit})
+        return _render_form(request, form, notices=_files_notice(request))
+    if not complaints_limit.take(address):
+        return _too_many(request, form)
+    if file_count and not files_limit.take(address, file_count):
+        complaints_limit.give_back(address)
+        return _too_many(request, form)
 
+    if token and not submissions.reserve(token):
+        # A second press of the same form got here at the same moment as the first: the first one files.
+        complaints_limit.give_back(address)
+        if file_count:
+            files_limit.give_back(address, file_count)
+        return _render_earlier_filing(request, submissions.earlier_filing(request, token))
     # The slow part (hashing the follow-up code) comes before any file is stored, so a crash leaves no file
     # behind without its complaint for longer than the short transaction below.
     follow_up = new_follow_up_code()
-    stored = [evidence_files.store(upload) for upload in uploads]
-    complaint, code = file_public_complaint(stored_files=stored, follow_up=follow_up,
-                                            **form.complaint_fields(get_language()))
-    complaints_limit.hit(address)
-    if stored:
-        files_limit.hit(address, len(stored))
+    try:
+        stored = [evidence_files.store(upload) for upload in uploads]
+        stored += [evidence_files.store(item.as_file()) for item in sent_ahead]
+        complaint, code = file_public_complaint(stored_files=stored, follow_up=follow_up,
+                                                **form.complaint_fields(get_language()))
+    except BaseException:
+        if token:
+            submissions.release(token)
+        raise
+    for item in sent_ahead:
+        item.stored()
     if token:
-        cache.set(_submission_key(token), complaint.reference, 24 * 3600)
+        submissions.record(request, token, complaint.reference, code, form.cleaned_data["narrative"])
     return _render_receipt(request, complaint, code)
+
+
+def _sent_ahead(request):
+    """(finished resumable uploads this form names, whether any named one is missing or unfinished)."""
+    found, missing = [], False
+    for upload_id in dict.fromkeys(request.POST.getlist("resumable")):
+        try:
+            found.append(resumable.claim(request, upload_id))
+        except resumable.NotReady:
+            missing = True
+    return found, missing
+
+
+def _render_earlier_filing(request, earlier):
+    """The answer to a form sent twice: the first receipt for the browser that filed it, else the reference."""
+    complaint = Complaint.objects.filter(reference=earlier.reference).first() if earlier.reference else None
+    if complaint is not None and earlier.code:
+        return _render_receipt(request, complaint, earlier.code, sent_before=True)
+    return render(request, "intake/already_filed.html", {"reference": earlier.reference})
+
+
+def _too_many(request, form):
+    form.add_error(None, _("Too many complaints or files were sent from this connection in the last hour. "
+                           "Please try again later, or call us."))
+    return _render_form(request, form, status=429, notices=_files_notice(request))
 
 
 def _files_notice(request):
@@ -171,7 +245,7 @@ def _filer_email(complaint):
     return party.email if party else ""
 
 
-def _render_receipt(request, complaint, code, *, email_sent=False):
+def _render_receipt(request, complaint, code, *, email_sent=False, sent_before=False):
     response = render(
         request,
         "intake/receipt.html",
@@ -182,34 +256,61 @@ def _render_receipt(request, complaint, code, *, email_sent=False):
             "status": public_status(complaint),
             "can_email": bool(_filer_email(complaint)),
             "email_sent": email_sent,
+            "sent_before": sent_before,
+            "switcher_form_id": "receipt-language",
         },
     )
     add_never_cache_headers(response)  # the page holds the follow-up code: no copy in any cache
     return response
 
 
-class CodeRefused(Exception):
-    """The reference and code do not match a complaint, or too many wrong tries were made."""
+@require_POST
+def receipt_page(request):
+    """The receipt again, in the language the filer switched to: its switcher posts the code back to here.
 
-    def __init__(self, rate_limited=False):
-        self.rate_limited = rate_limited
+    The code is never kept on the server to make this possible. A new language is a 307 redirect to this page's
+    address in that language, which the browser follows by sending the same form again.
+    """
+    language = request.POST.get("language")
+    if language in dict(settings.LANGUAGES) and language != get_language():
+        response = HttpResponseRedirect(translate_url(request.path, language))
+        response.status_code = 307
+        return _language_cookie(response, language)
+    try:
+        complaint = _complaint_for_code(request, request.POST.get("reference"), request.POST.get("code"))
+    except CodeRefused as refused:
+        return _refused_page(request, refused)
+    return _render_receipt(request, complaint, _grouped(request.POST.get("code")))
+
+
+class CodeRefused(Exception):
+    """The reference and code do not match a complaint, too many wrong tries came from this address, or the
+    request was malformed (a NUL byte, which PostgreSQL cannot even compare)."""
+
+    def __init__(self, rate_limited=False, malformed=False):
+        self.rate_limited, self.malformed = rate_limited, malformed
 
 
 def _complaint_for_code(request, reference, code):
-    """The complaint `reference` + `code` open; wrong tries are counted per reference and per address."""
-    reference = (reference or "").strip().upper()
+    """The complaint `reference` + `code` open.
+
+    Wrong tries are limited per client address, never per reference: a stranger who types wrong codes against
+    someone's (sequential, guessable) reference must not lock its owner out. Each try takes its place in the
+    address's counter before the code is checked, and a right code gives it back.
+    """
+    reference, code = (reference or "").strip().upper(), code or ""
+    if "\x00" in reference or "\x00" in code:
+        raise CodeRefused(malformed=True)
     address = ratelimit.address_key(request)
-    by_reference = ratelimit.follow_up_failures_per_reference()
     by_address = ratelimit.follow_up_failures_per_address()
-    ref_key = ratelimit.reference_key(reference)
-    if by_reference.exceeded(ref_key) or by_address.exceeded(address):
+    if not by_address.take(address):
         raise CodeRefused(rate_limited=True)
     complaint = Complaint.objects.filter(reference=reference).first()
-    # Hash even when the reference does not exist, so a wrong reference and a wrong code look the same.
-    if not follow_up_code_matches(complaint or Complaint(), code):
-        by_reference.hit(ref_key)
-        by_address.hit(address)
+    # A missing reference is checked against a dummy hash, so it takes as long as a wrong code and looks the same.
+    if not follow_up_code_matches(complaint or Complaint(), code) or complaint is None:
+        ratelimit.count_wrong_code_everywhere()
         raise CodeRefused()
+    by_address.give_back(address)
     return complaint
 
 
@@ -217,13 +318,16 @@ def _refusal(refused):
     """(message, HTTP status): the same words whether the reference or the code was wrong."""
     if refused.rate_limited:
         return _("Too many wrong tries. Please wait 15 minutes and try again."), 429
-    return _("We could not find a complaint with that reference number and follow-up code. "
-             "Please check both and try again."), 403
+    message = _("We could not find a complaint with that reference number and follow-up code. "
+                "Please check both and try again.")
+    return message, 400 if refused.malformed else 403
 
 
 def _refused_page(request, refused):
     message, status = _refusal(refused)
-    return render(request, "intake/refused.html", {"message": message}, status=status)
+    # Its language switcher leads to the follow-up sign-in: the address of this answer only takes a form.
+    return render(request, "intake/refused.html", {"message": message, "redirect_to": reverse("intake:follow_up")},
+                  status=status)
 
 
 @require_POST
@@ -280,9 +384,8 @@ def follow_up(request):
             request.session[FOLLOW_UP_KEY] = complaint.pk
             request.session.set_expiry(FOLLOW_UP_SESSION_SECONDS)
             return redirect("intake:follow_up_case")
-    else:
-        form = FollowUpLoginForm()
-    return render(request, "intake/follow_up_login.html", {"form": form})
+        return render(request, "intake/follow_up_login.html", {"form": form}, status=400)
+    return render(request, "intake/follow_up_login.html", {"form": FollowUpLoginForm()})
 
 
 def _followed_complaint(request):
@@ -310,6 +413,7 @@ def _render_case(request, complaint, *, message_form=None, evidence_form=None, r
             "notice": notice,
             "allowed_extensions": ALLOWED_EXTENSIONS,
             "max_file_size": settings.EVIDENCE_MAX_FILE_SIZE,
+            "chunk_size": RESUMABLE_CHUNK_SIZE,
             "Message": Message,
         },
         status=status,
@@ -328,16 +432,25 @@ def follow_up_case(request):
     if action == "message":
         form = MessageForm(request.POST)
         if form.is_valid():
+            if not ratelimit.messages_per_complaint().take(ratelimit.complaint_key(complaint)):
+                form.add_error("body", _("You have sent the most messages we can take online in one day. "
+                                         "Please try again tomorrow, or call us."))
+                return _render_case(request, complaint, message_form=form, status=429)
             send_complainant_message(complaint, form.cleaned_data["body"], language=get_language())
             return _render_case(request, complaint, notice=_("Thank you. Your message was sent."))
-        return _render_case(request, complaint, message_form=form)
+        return _render_case(request, complaint, message_form=form, status=400)
     if action == "retaliation":
         form = RetaliationForm(request.POST)
         if form.is_valid():
+            if not ratelimit.retaliation_reports_per_complaint().take(ratelimit.complaint_key(complaint)):
+                form.add_error("description", _("You have sent the most reports we can take online in one day. "
+                                                "Please call us. If you are in danger now, call the emergency "
+                                                "number."))
+                return _render_case(request, complaint, retaliation_form=form, status=429)
             report_retaliation(complaint, form.cleaned_data["description"])
             return _render_case(request, complaint, notice=_(
                 "Thank you for telling us. Your report has been marked urgent and will be looked at first."))
-        return _render_case(request, complaint, retaliation_form=form)
+        return _render_case(request, complaint, retaliation_form=form, status=400)
     if action == "evidence":
         return _add_evidence(request, complaint)
     if action == "notices":
@@ -386,24 +499,32 @@ def _add_evidence(request, complaint):
         form.is_valid()
         form.add_error(None, INTERRUPTED)
         return _render_case(request, complaint, evidence_form=form)
+    sent_ahead, missing = _sent_ahead(request)
+    if missing:
+        form.is_valid()
+        form.add_error(None, INTERRUPTED)
+        return _render_case(request, complaint, evidence_form=form, status=400)
     if not form.is_valid():
         return _render_case(request, complaint, evidence_form=form)
     uploads = form.cleaned_data["evidence"]
+    file_count = len(uploads) + len(sent_ahead)
     already = complaint.evidence.filter(submitted_by_public=True).count()
     address = ratelimit.address_key(request)
     files_limit = ratelimit.files_per_address()
-    if already + len(uploads) > settings.EVIDENCE_MAX_FILES_PER_COMPLAINT:
+    if already + file_count > settings.EVIDENCE_MAX_FILES_PER_COMPLAINT:
         form.add_error("evidence", _("This complaint already has the most files we can take online (%(limit)d). "
                                      "Please contact us to send more.")
                        % {"limit": settings.EVIDENCE_MAX_FILES_PER_COMPLAINT})
         return _render_case(request, complaint, evidence_form=form)
-    if files_limit.exceeded(address, len(uploads)):
+    if not files_limit.take(address, file_count):
         form.add_error("evidence", _("Too many files were sent from this connection in the last hour. "
                                      "Please try again later."))
         return _render_case(request, complaint, evidence_form=form, status=429)
     stored = [evidence_files.store(upload) for upload in uploads]
+    stored += [evidence_files.store(item.as_file()) for item in sent_ahead]
     attach_evidence(complaint, stored, label=PUBLIC_FILER, reason="evidence added by the complainant", public=True)
-    files_limit.hit(address, len(stored))
+    for item in sent_ahead:
+        item.stored()
     return _render_case(request, complaint, notice=_("Thank you. Your files were added to your complaint."))
 
 

@@ -60,7 +60,7 @@ def test_anonymous_spanish_filing_with_video_receipt_pdf_and_follow_up_photo(liv
     page.wait_for_selector("#evidence-title")
     page.set_input_files("form[enctype='multipart/form-data'] input[type=file]", str(media["photo"]))
     page.locator("form[enctype='multipart/form-data'] button[type=submit]").click()
-    page.wait_for_selector("#evidence-title")
+    page.wait_for_selector(".notice")  # the file goes first (resumable upload), then the form
     assert "foto.png" in page.content()
     assert page.locator("html").get_attribute("lang") == "es"
 

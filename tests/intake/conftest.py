@@ -1,5 +1,6 @@
 import re
 import subprocess
+import uuid
 import zipfile
 from pathlib import Path
 
@@ -129,3 +130,16 @@ def stored_files(folder):
 
 def latest_complaint():
     return Complaint.objects.order_by("-pk").first()
+
+
+@pytest.fixture(params=["locmem", "redis"])
+def shared_cache(request, settings):
+    """The cache the rate limits live in: the per-process one, and Redis as several app servers share it."""
+    if request.param == "redis":
+        settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                                       "LOCATION": "redis://127.0.0.1:6379/4",
+                                       "KEY_PREFIX": f"test-{uuid.uuid4().hex}"}}
+    from django.core.cache import caches
+
+    caches["default"].clear()
+    yield caches["default"]

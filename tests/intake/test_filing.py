@@ -157,17 +157,6 @@ def test_filings_per_address_are_rate_limited(filing, settings):
     assert filing(REMOTE_ADDR="10.9.8.7").status_code == 200  # another address is not affected
 
 
-def test_sending_the_same_form_twice_files_once(client, db):
-    page = client.get("/en/file/").content.decode()
-    token = page.split('name="submission" value="')[1].split('"')[0]
-    data = {"filer_role": "anonymous", "narrative": "Once only", "submission": token}
-    first = client.post("/en/file/", data)
-    again = client.post("/en/file/", data)
-    assert Complaint.objects.count() == 1
-    assert shown_reference(first) in again.content.decode()
-    assert shown_code(first) not in again.content.decode()
-
-
 def test_anonymous_complaint_stores_no_address_or_browser(filing, media):
     address, agent = "203.0.113.77", "Mozilla/5.0 (Linux; Android 14; Pixel 8) UniqueAgentMarker/1.0"
     filing({"filer_role": "anonymous"}, files=[media["photo.jpg"]], REMOTE_ADDR=address, HTTP_USER_AGENT=agent)

@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from django.contrib.auth.hashers import MD5PasswordHasher
 
 from complaints.history import recorded
 from complaints.models import Complaint, Evidence, Message
@@ -54,15 +55,60 @@ def test_wrong_code_and_unknown_reference_get_the_same_answer(client, filed):
     assert "ABCD-EFGH" not in wrong_code.content.decode()  # a typed code is never written back into the page
 
 
-def test_wrong_codes_are_limited_per_reference_even_from_many_addresses(client, filed, settings):
-    settings.FOLLOW_UP_FAILURES_PER_REFERENCE = 3
+def test_strangers_wrong_codes_against_a_reference_never_lock_out_its_owner(client, filed, settings):
+    settings.FOLLOW_UP_FAILURES_PER_ADDRESS = 3
     complaint, code = filed
-    for n in range(3):
-        assert open_case(client, complaint, "WRONG", REMOTE_ADDR=f"10.0.0.{n}").status_code == 403
-    locked = open_case(client, complaint, code, REMOTE_ADDR="10.0.0.99")  # even the right code now waits
-    assert locked.status_code == 429
-    assert "Too many wrong tries" in locked.content.decode()
-    assert NOT_FOUND not in locked.content.decode()
+    for n in range(39):  # from 13 addresses, each up to its own limit
+        assert open_case(client, complaint, "WRONG", REMOTE_ADDR=f"10.0.{n // 3}.1").status_code == 403
+    assert open_case(client, complaint, code, REMOTE_ADDR="10.0.0.1").status_code == 429  # a stranger's address
+    assert open_case(client, complaint, code, REMOTE_ADDR="192.0.2.50").status_code == 302  # the owner's
+
+
+def test_a_right_code_does_not_use_up_the_addresss_wrong_tries(client, filed, settings):
+    settings.FOLLOW_UP_FAILURES_PER_ADDRESS = 2
+    complaint, code = filed
+    for _ in range(5):
+        assert open_case(client, complaint, code).status_code == 302
+    assert open_case(client, complaint, "WRONG").status_code == 403
+
+
+def test_a_nul_byte_in_a_reference_or_code_is_a_bad_request_not_a_server_error(client, filed):
+    complaint, code = filed
+    for url in ("/en/receipt/pdf/", "/en/receipt/email/", "/en/receipt/"):
+        response = client.post(url, {"reference": "C-2026\x00-1", "code": code})
+        assert response.status_code == 400, url
+        assert NOT_FOUND in response.content.decode()
+        assert client.post(url, {"reference": complaint.reference, "code": "AB\x00CD"}).status_code == 400
+    login = client.post("/en/follow-up/", {"reference": "C-2026\x00-1", "code": code})
+    assert login.status_code == 400
+
+
+class CountingHasher(MD5PasswordHasher):
+    """The test hasher, counting how many codes were hashed or checked."""
+
+    algorithm = "counting_md5"
+    calls = 0
+
+    def encode(self, password, salt):
+        CountingHasher.calls += 1
+        return super().encode(password, salt).replace("md5$", "counting_md5$", 1)
+
+    def verify(self, password, encoded):
+        CountingHasher.calls += 1
+        return super().verify(password, encoded.replace("counting_md5$", "md5$", 1))
+
+
+def test_a_missing_reference_costs_the_same_hashing_as_a_wrong_code(client, settings):
+    settings.PASSWORD_HASHERS = [f"{__name__}.CountingHasher"]
+    response = client.post("/en/file/", {"filer_role": "anonymous", "narrative": "Timing"})
+    reference = shown_reference(response)
+    client.post("/en/follow-up/", {"reference": "C-1999-999999", "code": "ABCD-EFGH-JKMN-PQRS-TVWX"})  # warm-up
+    costs = {}
+    for name, typed_reference in (("wrong code", reference), ("missing reference", "C-1999-999998")):
+        CountingHasher.calls = 0
+        client.post("/en/follow-up/", {"reference": typed_reference, "code": "ABCD-EFGH-JKMN-PQRS-TVWX"})
+        costs[name] = CountingHasher.calls
+    assert costs == {"wrong code": 1, "missing reference": 1}
 
 
 def test_wrong_codes_are_limited_per_address_across_references(client, filed, settings):
