@@ -3,9 +3,9 @@
 import json
 
 import pytest
-from investigations.referrals.models import ExportLog, Referral
 
-from .conftest import decide
+from referrals.models import ExportLog, Referral
+from tests.factories import decide
 
 pytestmark = pytest.mark.django_db
 
