@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from .history import PUBLIC_FILER, recorded
 from .models import Allegation, Complaint, Evidence, Message, Party, ReferenceCounter, RetaliationReport
+from .processing import queue_processing
 
 # Letters and digits without look-alikes (no 0/O, 1/I/L, U): easy to read aloud and to copy from a phone screen.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"
@@ -88,6 +89,8 @@ def attach_evidence(complaint, stored_files, *, by=None, label=None, reason="evi
             evidence.full_clean()
             evidence.save()
             items.append(evidence)
+        # Scan, probe, poster and playable copy run as background jobs, sent once this transaction commits.
+        queue_processing(items)
     return items
 
 

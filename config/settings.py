@@ -55,6 +55,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files straight from the app process (compressed, cache-busted names) without a separate server.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -145,7 +147,7 @@ EVIDENCE_ROOT = Path(os.environ.get("EVIDENCE_ROOT", VAR_DIR / "evidence"))
 EVIDENCE_STORAGE = os.environ.get("EVIDENCE_STORAGE", "local")
 if EVIDENCE_STORAGE == "s3":
     _evidence_storage = {
-        "BACKEND": "storages.backends.s3.S3Storage",
+        "BACKEND": "complaints.storage.EvidenceS3Storage",
         "OPTIONS": {
             "bucket_name": os.environ.get("EVIDENCE_S3_BUCKET", ""),
             "endpoint_url": os.environ.get("EVIDENCE_S3_ENDPOINT_URL") or None,
@@ -166,7 +168,10 @@ else:
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    # Hashed, compressed copies made by collectstatic in production; plain files while developing and in tests.
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+                    if DEBUG or os.environ.get("STATIC_MANIFEST") == "0"
+                    else "whitenoise.storage.CompressedManifestStaticFilesStorage"},
     "evidence": _evidence_storage,
 }
 
@@ -251,3 +256,38 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "complaints@localhost")
+
+# --- Production path (issue 10) ---------------------------------------------------------------------------------
+# Background jobs: Redis or RabbitMQ in production (CELERY_BROKER_URL, e.g. redis://127.0.0.1:6379/6 or
+# amqp://guest:guest@127.0.0.1:5672//). The default is kombu's filesystem transport in var/queue: it needs no
+# server, survives restarts as plain files, and every process on this machine shares it (see config/celery.py).
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or "filesystem://"
+if CELERY_BROKER_URL == "filesystem://":
+    QUEUE_DIR = Path(os.environ.get("QUEUE_DIR", VAR_DIR / "queue"))
+    os.makedirs(QUEUE_DIR, exist_ok=True)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"data_folder_in": str(QUEUE_DIR), "data_folder_out": str(QUEUE_DIR),
+                                       "store_processed": False}
+# A job is acknowledged only when it finished, so a worker killed mid-job leaves it queued for another worker;
+# every step is idempotent (complaints.processing), so running one twice is harmless.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER")
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+
+# Malware scan: clamd over its socket (Debian clamav-daemon: /run/clamav/clamd.ctl) or TCP (CLAMD_TCP=host:port).
+# EVIDENCE_SCAN=off skips the scan and says so on every file ("not scanned"); the default with DEBUG=1, since no
+# signatures can be downloaded on a development machine. `check --deploy` warns when it is off.
+EVIDENCE_SCAN = os.environ.get("EVIDENCE_SCAN", "off" if DEBUG else "clamd")
+CLAMD_SOCKET = os.environ.get("CLAMD_SOCKET", "/run/clamav/clamd.ctl")
+CLAMD_TCP = os.environ.get("CLAMD_TCP", "")
+CLAMD_TIMEOUT = int(os.environ.get("CLAMD_TIMEOUT", "600"))
+# Media tools: x264 preset for playable copies (speed vs size; see bench/RESULTS.md) and a scratch folder for
+# the copies ffmpeg reads and writes (object storage has no local path).
+EVIDENCE_TRANSCODE_PRESET = os.environ.get("EVIDENCE_TRANSCODE_PRESET", "veryfast")
+PROCESSING_TEMP_DIR = os.environ.get("PROCESSING_TEMP_DIR") or str(VAR_DIR / "processing")
+# Object Lock on the evidence bucket: originals and derived files written under a legal hold (S3 refuses to
+# delete them while it is on). Needs a bucket created with Object Lock enabled.
+EVIDENCE_S3_OBJECT_LOCK = env_bool("EVIDENCE_S3_OBJECT_LOCK")
+EVIDENCE_S3_RETENTION_DAYS = int(os.environ.get("EVIDENCE_S3_RETENTION_DAYS", "0"))

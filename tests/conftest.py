@@ -92,3 +92,10 @@ def complaint_with_everything(roster, make_user):
         complaint.retaliation_reports.create(description="A patrol car parks outside my house every night.")
     complaint.follow_up_code = code
     return complaint
+
+
+# Jobs sent by the code under test go to an in-memory broker; tests that need a worker start one themselves.
+from config.celery import app as _celery_app  # noqa: E402
+
+_celery_app.conf.broker_url = "memory://"
+_celery_app.conf.broker_transport_options = {}
