@@ -168,10 +168,10 @@ else:
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    # Hashed, compressed copies made by collectstatic in production; plain files while developing and in tests.
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
-                    if DEBUG or os.environ.get("STATIC_MANIFEST") == "0"
-                    else "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    # STATIC_MANIFEST=1 (scripts/serve): hashed, compressed copies made by collectstatic, cached for a year by
+    # browsers. Off by default so that tests and development need no collectstatic run.
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+                    if env_bool("STATIC_MANIFEST") else "django.contrib.staticfiles.storage.StaticFilesStorage"},
     "evidence": _evidence_storage,
 }
 

@@ -112,3 +112,75 @@ class MotoServer:
 
     def stop(self):
         stop(self.process)
+
+
+class ProductionStack:
+    """The production processes on a fresh database of their own: migrate, collectstatic, gunicorn
+    (config/gunicorn.conf.py) on an ephemeral port, and a Celery worker on the filesystem broker, scanning with
+    `clamd`. The database is a new SQLite file, or a new PostgreSQL database when the suite runs on PostgreSQL
+    (dropped whole afterwards: no row is ever deleted)."""
+
+    def __init__(self, workdir, clamd, extra_env=None):
+        import os
+        import uuid
+
+        from django.conf import settings
+
+        self.dir = Path(workdir)
+        db = settings.DATABASES["default"]
+        self.pg_name = None
+        if db["ENGINE"].endswith("postgresql"):
+            import psycopg
+
+            self.pg_name = f"stack_{uuid.uuid4().hex[:12]}"
+            self.admin_dsn = (f"host={db['HOST'] or '127.0.0.1'} port={db['PORT'] or 5432} user={db['USER']} "
+                              "dbname=postgres")
+            with psycopg.connect(self.admin_dsn, autocommit=True) as conn:
+                conn.execute(f'CREATE DATABASE "{self.pg_name}"')
+            database_url = f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{self.pg_name}"
+        else:
+            database_url = f"sqlite:///{self.dir / 'stack.sqlite3'}"
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.env = {
+            **{k: v for k, v in os.environ.items() if not k.startswith(("CELERY_", "EVIDENCE_", "CLAMD_"))},
+            "DATABASE_URL": database_url, "VAR_DIR": str(self.dir), "DJANGO_SECRET_KEY": "stack-" + uuid.uuid4().hex,
+            "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost", "HTTPS": "0", "STATIC_MANIFEST": "1",
+            "BIND": f"127.0.0.1:{self.port}", "WEB_CONCURRENCY": "1", "GUNICORN_THREADS": "4",
+            "EVIDENCE_SCAN": "clamd", "CLAMD_SOCKET": str(clamd.socket), "EVIDENCE_TRANSCODE_PRESET": "ultrafast",
+            **(extra_env or {}),
+        }
+        self.env.pop("DEBUG", None)
+        self.manage("migrate", "--no-input", "-v", "0")
+        self.manage("collectstatic", "--no-input", "-v", "0")
+        self.web = subprocess.Popen([str(Path(sys.executable).with_name("gunicorn")), "-c", "config/gunicorn.conf.py"],
+                                    cwd=ROOT, env=self.env, stdout=subprocess.DEVNULL,
+                                    stderr=open(self.dir / "gunicorn.log", "wb"))  # noqa: SIM115
+        self.worker = subprocess.Popen(
+            [str(Path(sys.executable).with_name("celery")), "-A", "config", "worker", "--pool", "solo",
+             "--loglevel", "warning"], cwd=ROOT, env=self.env, stdout=subprocess.DEVNULL,
+            stderr=open(self.dir / "worker.log", "wb"))  # noqa: SIM115
+        wait_for(self._up, "gunicorn", process=self.web)
+
+    def _up(self):
+        import urllib.request
+
+        with urllib.request.urlopen(self.url + "/healthz", timeout=2) as response:
+            return response.status == 200
+
+    def manage(self, *args):
+        return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=self.env, capture_output=True,
+                              text=True, check=True).stdout
+
+    def query(self, code):
+        """Run Python in the stack's database (manage.py shell) and return what it prints."""
+        return self.manage("shell", "--no-imports", "-v", "0", "-c", code).strip()
+
+    def stop(self):
+        stop(self.worker)
+        stop(self.web)
+        if self.pg_name:
+            import psycopg
+
+            with psycopg.connect(self.admin_dsn, autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE "{self.pg_name}" WITH (FORCE)')

@@ -3,6 +3,7 @@
 import hashlib
 import json
 import subprocess
+import time
 
 import pytest
 from django.core.files.storage import storages
@@ -129,3 +130,21 @@ def test_scanner_unreachable_is_retried_then_failed_without_losing_the_original(
     # Each attempt (the first and every retry) recorded itself as processing before it failed.
     assert processing.history.filter(state=State.FAILED).count() == 1
     assert stored_sha256(original.file.name) == original.sha256
+
+
+@pytest.mark.django_db(transaction=True)
+def test_attached_evidence_is_queued_after_commit_and_a_worker_processes_it(attach, clamd, tmp_path):
+    from celery.contrib.testing.worker import start_worker
+
+    from config.celery import app
+
+    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30):
+        original = attach(hevc_mov(tmp_path / "IMG_0002.MOV", seconds=1))
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            state = EvidenceProcessing.objects.get(evidence=original).state
+            if state not in (State.QUEUED, State.PROCESSING):
+                break
+            time.sleep(0.2)
+    assert state == State.READY
+    assert original.derived_files.filter(purpose="playback").exists()
