@@ -65,3 +65,40 @@ def test_complaint_filed_through_gunicorn_has_its_hevc_video_processed_by_the_wo
     assert made == "['playback', 'poster', 'thumbnail']"
     verdict = stack.query("from complaints.models import EvidenceProcessing as P; print(P.objects.get().scan_verdict)")
     assert verdict == "clean"
+
+
+def _peak_memory_kib(pid):
+    status = open(f"/proc/{pid}/status").read()
+    return int(re.search(r"VmHWM:\s+(\d+) kB", status).group(1))
+
+
+def test_a_large_upload_streams_through_gunicorn_without_growing_its_memory(stack, tmp_path):
+    import subprocess
+
+    [worker_pid] = [int(p) for p in subprocess.run(["pgrep", "-P", str(stack.web.pid)], capture_output=True,
+                                                   text=True).stdout.split()]
+    session = requests.Session()
+    form = session.get(stack.url + "/en/file/", timeout=10).text
+    fields = dict(re.findall(r'name="(csrfmiddlewaretoken|submission)" value="([^"]*)"', form))
+    before = _peak_memory_kib(worker_pid)
+    # A 300 MB multipart body written to disk and sent from the file, so neither side holds it in memory.
+    boundary = "----complaints-test-boundary"
+    body = tmp_path / "body"
+    with open(body, "wb") as out:
+        for name, value in {**fields, "filer_role": "anonymous", "narrative": "A long video."}.items():
+            out.write(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode())
+        out.write(f'--{boundary}\r\nContent-Disposition: form-data; name="evidence"; filename="long.mp4"\r\n'
+                  f"Content-Type: video/mp4\r\n\r\n".encode())
+        out.write(b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom")
+        chunk = bytes(range(256)) * 4096
+        for _ in range(300):
+            out.write(chunk)
+        out.write(f"\r\n--{boundary}--\r\n".encode())
+    with open(body, "rb") as handle:
+        response = session.post(stack.url + "/en/file/", data=handle, timeout=300, headers={
+            "Content-Type": f"multipart/form-data; boundary={boundary}", "Content-Length": str(body.stat().st_size),
+            "Referer": stack.url + "/en/file/"})
+    assert response.status_code == 200 and 'id="follow-up-code"' in response.text
+    size = stack.query("from complaints.models import Evidence as E; print(E.objects.order_by('pk').last().size)")
+    assert int(size) == 24 + 300 * 1024 * 1024
+    assert _peak_memory_kib(worker_pid) - before < 40 * 1024  # far below the 300 MB that went through
