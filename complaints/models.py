@@ -326,6 +326,11 @@ class Evidence(Record):
     def __str__(self):
         return self.original_name
 
+    @property
+    def derived(self):
+        """The files made from this one, by purpose ('playback', 'poster', 'thumbnail')."""
+        return {d.purpose: d for d in self.derived_files.all()}
+
 
 class EvidenceAccess(models.Model):
     """One look at an evidence file: who, when, how. Append-only like history (guarded in the database)."""

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views
+from . import evidence_serving, views
 
 app_name = "staff"
 
@@ -20,4 +20,5 @@ urlpatterns = [
     path("cases/<str:reference>/do/<slug:action>/", views.case_action, name="action"),
     path("evidence/<int:pk>/", views.evidence_file, name="evidence"),
     path("evidence/<int:pk>/download/", views.evidence_file, {"download": True}, name="evidence_download"),
+    path("evidence/derived/<int:pk>/", evidence_serving.derived_file, name="derived_file"),
 ]
