@@ -146,6 +146,16 @@ STATICFILES_DIRS = [BASE_DIR / "static"] if (BASE_DIR / "static").is_dir() else 
 # Evidence storage: the local folder by default; S3-compatible object storage when EVIDENCE_STORAGE=s3.
 EVIDENCE_ROOT = Path(os.environ.get("EVIDENCE_ROOT", VAR_DIR / "evidence"))
 EVIDENCE_STORAGE = os.environ.get("EVIDENCE_STORAGE", "local")
+
+
+def _s3_transfer_config():
+    from boto3.s3.transfer import TransferConfig
+
+    config = TransferConfig(multipart_threshold=8 * 1024**2, multipart_chunksize=8 * 1024**2, max_concurrency=2)
+    config.max_in_memory_upload_chunks = 2  # s3transfer reads ten parts ahead by default (80 MiB per upload)
+    return config
+
+
 if EVIDENCE_STORAGE == "s3":
     _evidence_storage = {
         "BACKEND": "complaints.storage.EvidenceS3Storage",
@@ -157,6 +167,9 @@ if EVIDENCE_STORAGE == "s3":
             "default_acl": None,
             "querystring_auth": True,
             "querystring_expire": 300,
+            "signature_version": "s3v4",
+            # Uploads go up in 8 MiB parts, a few at a time: memory stays flat whatever the file's size.
+            "transfer_config": _s3_transfer_config(),
         },
     }
 elif EVIDENCE_STORAGE == "local":

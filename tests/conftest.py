@@ -1,5 +1,7 @@
 import datetime
+import os
 
+import boto3
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -12,7 +14,8 @@ from complaints import roles
 from complaints.history import recorded
 from complaints.models import Category, Evidence, Message, Officer, Unit
 from complaints.services import attach_evidence, file_complaint
-from tests.servers import Clamd, h264_mp4
+from config.settings import _s3_transfer_config
+from tests.servers import Clamd, MotoServer, h264_mp4
 
 
 @pytest.fixture(autouse=True)
@@ -145,3 +148,35 @@ def attach(complaint_with_everything, scratch_dir):
         return item
 
     return attach_file
+
+
+# --- S3: moto's server mode on an ephemeral port ------------------------------------------------------------
+
+S3_CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing", "region_name": "us-east-1"}
+
+
+@pytest.fixture(scope="session")
+def moto():
+    server = MotoServer()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def bucket(moto, settings, request):
+    """A fresh bucket created with Object Lock (so versioned), used as the `evidence` storage."""
+    name = f"evidence-{request.node.name[:30].lower().replace('_', '-')}-{os.urandom(3).hex()}"
+    client = boto3.client("s3", endpoint_url=moto.url, **S3_CREDENTIALS)
+    client.create_bucket(Bucket=name, ObjectLockEnabledForBucket=True)
+    settings.EVIDENCE_STORAGE = "s3"
+    settings.EVIDENCE_S3_OBJECT_LOCK = True
+    settings.STORAGES = {**settings.STORAGES, "evidence": {
+        "BACKEND": "complaints.storage.EvidenceS3Storage",
+        "OPTIONS": {"bucket_name": name, "endpoint_url": moto.url, "access_key": "testing",
+                    "secret_key": "testing", "region_name": "us-east-1", "file_overwrite": False,
+                    "default_acl": None, "querystring_auth": True, "querystring_expire": 300,
+                    "signature_version": "s3v4", "transfer_config": _s3_transfer_config()}}}
+    client.name = name
+    return client
+
+

@@ -2,6 +2,7 @@
 files are never served inline."""
 
 import pytest
+import requests
 
 from complaints.models import EvidenceAccess
 from complaints.processing import process_now
@@ -59,3 +60,19 @@ def test_quarantined_file_is_not_played_and_only_downloads(client, team, attach,
     assert f'src="/staff/evidence/{original.pk}/"' not in page
     response = client.get(f"/staff/evidence/{original.pk}/")
     assert response["Content-Disposition"].startswith("attachment")
+
+
+def test_staff_play_through_a_short_lived_presigned_url_that_seeks(client, team, bucket, attach, settings,
+                                                                    tmp_path):
+    settings.EVIDENCE_SCAN = "off"
+    original = attach(hevc_mov(tmp_path / "IMG_0102.MOV", seconds=1))
+    process_now(original.pk)
+    client.force_login(team["intake"])
+    response = client.get(f"/staff/evidence/derived/{original.derived['playback'].pk}/")
+    assert response.status_code == 302
+    url = response["Location"]
+    assert "X-Amz-Expires=300" in url and "X-Amz-Signature=" in url
+    partial = requests.get(url, headers={"Range": "bytes=4-7"}, timeout=10)
+    assert partial.status_code == 206 and partial.content == b"ftyp"
+    assert partial.headers["Content-Type"] == "video/mp4"
+    assert requests.get(url.split("?")[0], timeout=10).status_code == 403  # never without the signature
