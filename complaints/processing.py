@@ -36,7 +36,8 @@ def queue_processing(evidence_items):
     """
     ids = []
     for evidence in evidence_items:
-        EvidenceProcessing.objects.create(evidence=evidence)
+        with recorded(label=PROCESSOR, reason="processing queued"):
+            EvidenceProcessing.objects.create(evidence=evidence)
         ids.append(evidence.pk)
     if ids:
         transaction.on_commit(lambda: _send(ids))
@@ -47,6 +48,14 @@ def _send(ids):
 
     for evidence_id in ids:
         pipeline(evidence_id).apply_async()
+
+
+def requeue(evidence_ids):
+    """Send the jobs again (manage.py process_evidence); a failed file starts over from its first unfinished step."""
+    for processing in EvidenceProcessing.objects.filter(evidence_id__in=evidence_ids):
+        if processing.state == State.FAILED:
+            _update(processing, "processing retried", state=State.QUEUED, failure_reason="")
+    _send(list(evidence_ids))
 
 
 def _update(processing, reason, **fields):

@@ -49,3 +49,11 @@ def pipeline(evidence_id):
     """The processing chain of one evidence file; each step is immutable (.si) and looks up its own work."""
     return chain(scan.si(evidence_id), probe.si(evidence_id), pictures.si(evidence_id), playable.si(evidence_id),
                  finish.si(evidence_id))
+
+
+@shared_task(name="complaints.requeue_stalled_evidence")
+def requeue_stalled_evidence():
+    """The scheduler's periodic sweep (CELERY_BEAT_SCHEDULE): jobs lost with a broker are sent again."""
+    from django.core.management import call_command
+
+    call_command("process_evidence", verbosity=0)

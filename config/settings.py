@@ -305,3 +305,7 @@ PROCESSING_TEMP_DIR = os.environ.get("PROCESSING_TEMP_DIR") or str(VAR_DIR / "pr
 # delete them while it is on). Needs a bucket created with Object Lock enabled.
 EVIDENCE_S3_OBJECT_LOCK = env_bool("EVIDENCE_S3_OBJECT_LOCK")
 EVIDENCE_S3_RETENTION_DAYS = int(os.environ.get("EVIDENCE_S3_RETENTION_DAYS", "0"))
+# The scheduler (`celery -A config beat`): one per installation; sends again jobs lost with a broker.
+CELERY_BEAT_SCHEDULE = {
+    "requeue-stalled-evidence": {"task": "complaints.requeue_stalled_evidence", "schedule": 15 * 60},
+}

@@ -146,3 +146,35 @@ def test_jobs_are_sent_only_after_the_filing_commits(attach, clamd, tmp_path, dj
         app.conf.task_always_eager = False
     assert EvidenceProcessing.objects.get(evidence=original).state == State.READY
     assert original.derived_files.filter(purpose="playback").exists()
+
+
+def test_process_evidence_command_sends_stalled_and_failed_jobs_again(attach, settings, tmp_path):
+    from datetime import timedelta
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from complaints.history import recorded
+    from config.celery import app
+
+    settings.EVIDENCE_SCAN = "off"
+    stalled = attach(h264_mp4(tmp_path / "a.mp4"))
+    with recorded(label="test", reason="the fixture's 4-byte file is not media; leave it out"):
+        EvidenceProcessing.objects.create(evidence=stalled.complaint.evidence.get(original_name="clip.mp4"),
+                                          state=State.READY)
+    failed = attach(h264_mp4(tmp_path / "b.mp4"))
+    fresh = attach(h264_mp4(tmp_path / "c.mp4"))
+    for item, state in ((stalled, State.QUEUED), (failed, State.FAILED)):
+        processing = EvidenceProcessing.objects.get(evidence=item)
+        processing.state, processing.updated_at = state, timezone.now() - timedelta(hours=2)
+        with recorded(label="test", reason="a job lost with the broker"):
+            processing.save()
+
+    app.conf.task_always_eager = True
+    try:
+        call_command("process_evidence", "--failed")
+    finally:
+        app.conf.task_always_eager = False
+
+    states = {e.pk: EvidenceProcessing.objects.get(evidence=e).state for e in (stalled, failed, fresh)}
+    assert states == {stalled.pk: State.READY, failed.pk: State.READY, fresh.pk: State.QUEUED}
