@@ -12,7 +12,7 @@ from django.utils import timezone
 from complaints import evidence as evidence_files
 from complaints import roles
 from complaints.history import recorded
-from complaints.models import Category, Evidence, Message, Officer, Unit
+from complaints.models import Category, DerivedFile, Evidence, EvidenceProcessing, Message, Officer, Unit
 from complaints.services import attach_evidence, file_complaint
 from config.settings import _s3_transfer_config
 from tests.servers import Clamd, MotoServer, h264_mp4
@@ -93,6 +93,11 @@ def complaint_with_everything(roster, make_user):
         evidence.file.save("clip.mp4", ContentFile(b"1234"), save=False)
         evidence.save()
         evidence.accesses.create(user=translator, action="view")
+        EvidenceProcessing.objects.create(evidence=evidence, state="ready", scan_verdict="not scanned")
+        poster = DerivedFile(original=evidence, purpose="poster", mime_type="image/jpeg", size=3, sha256="1" * 64,
+                             original_sha256=evidence.sha256, tool="ffmpeg 5.1", command="ffmpeg -i ORIGINAL OUTPUT")
+        poster.file.save("poster.jpg", ContentFile(b"\xff\xd8\xff"), save=False)
+        poster.save()
         Message.objects.create(complaint=complaint, direction="to_complainant", author=translator, body="Hello")
         complaint.translations.create(language="es", text="El oficial...", translator=translator)
         complaint.retaliation_reports.create(description="A patrol car parks outside my house every night.")
