@@ -14,6 +14,7 @@ throwaway SQLite database with local storage and runs every processing step in t
 
 import argparse
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -71,6 +72,7 @@ def main():
     presets = args.presets.split(",")
     times = {p: [] for p in presets}
     steps_of = {p: [] for p in presets}
+    cpu_of = {p: [] for p in presets}  # CPU seconds of ffmpeg/ffprobe: what an idle machine would need
     try:
         for round_number in range(args.rounds):
             for preset in presets:
@@ -80,25 +82,32 @@ def main():
                     stored = evidence_files.store(File(handle, name=video.name))
                 [item] = attach_evidence(complaint, [stored], label="bench")
                 step_times = {}
+                cpu_before = resource.getrusage(resource.RUSAGE_CHILDREN)
                 started = time.monotonic()
                 for step in ("scan", "probe", "pictures", "playable", "finish"):
                     step_started = time.monotonic()
                     run_step(item.pk, step)
                     step_times[step] = time.monotonic() - step_started
                 total = time.monotonic() - started
+                cpu_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+                cpu = (cpu_after.ru_utime - cpu_before.ru_utime) + (cpu_after.ru_stime - cpu_before.ru_stime)
+                cpu_of[preset].append(cpu)
                 times[preset].append(total)
                 steps_of[preset].append(step_times)
                 copy = item.derived["playback"]
                 print(f"round {round_number + 1} {preset}: {total:.1f} s "
                       + " ".join(f"{k}={v:.1f}" for k, v in step_times.items())
-                      + f" copy={copy.size / 2**20:.0f} MiB load={os.getloadavg()[0]:.1f}", flush=True)
+                      + f" ffmpeg-cpu={cpu:.1f} s copy={copy.size / 2**20:.0f} MiB load={os.getloadavg()[0]:.1f}",
+                      flush=True)
     finally:
         clamd.stop()
     print(f"video: {seconds} s of 1920x1080 30 fps; cores: {os.cpu_count()}")
     for preset in presets:
         values = times[preset]
         print(f"{preset}: min {min(values):.1f} s, median {statistics.median(values):.1f} s, "
-              f"{len(values)} rounds, min/duration {min(values) / seconds:.2f}")
+              f"{len(values)} rounds, min/duration {min(values) / seconds:.2f}; ffmpeg CPU min "
+              f"{min(cpu_of[preset]):.1f} s, median {statistics.median(cpu_of[preset]):.1f} s "
+              f"(on 2 idle cores at best {min(cpu_of[preset]) / 2 / seconds:.2f} x the duration)")
 
 
 if __name__ == "__main__":
