@@ -196,6 +196,7 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 # Behind a TLS-terminating proxy: SECURE_SSL_REDIRECT=1, SECURE_HSTS_SECONDS=31536000 and
 # SECURE_PROXY_SSL_HEADER=HTTP_X_FORWARDED_PROTO (the proxy must set that header itself).
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT")
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load balancers check over plain HTTP inside the network
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0"))
 if os.environ.get("SECURE_PROXY_SSL_HEADER"):
     SECURE_PROXY_SSL_HEADER = (os.environ["SECURE_PROXY_SSL_HEADER"], "https")
@@ -292,7 +293,7 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 # Malware scan: clamd over its socket (Debian clamav-daemon: /run/clamav/clamd.ctl) or TCP (CLAMD_TCP=host:port).
 # EVIDENCE_SCAN=off skips the scan and says so on every file ("not scanned"); the default with DEBUG=1, since no
-# signatures can be downloaded on a development machine. `check --deploy` warns when it is off.
+# signatures can be downloaded on a development machine.
 EVIDENCE_SCAN = os.environ.get("EVIDENCE_SCAN", "off" if DEBUG else "clamd")
 CLAMD_SOCKET = os.environ.get("CLAMD_SOCKET", "/run/clamav/clamd.ctl")
 CLAMD_TCP = os.environ.get("CLAMD_TCP", "")
