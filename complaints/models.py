@@ -359,6 +359,11 @@ class Evidence(Record):
     def __str__(self):
         return self.original_name
 
+    @property
+    def derived(self):
+        """The files made from this one, by purpose ('playback', 'poster', 'thumbnail')."""
+        return {d.purpose: d for d in self.derived_files.all()}
+
 
 class EvidenceAccess(models.Model):
     """One look at an evidence file: who, when, how. Append-only like history (guarded in the database)."""
@@ -491,3 +496,60 @@ class RoleChange(Record):
 
     def __str__(self):
         return f"{self.user or self.group} @ {self.changed_at:%Y-%m-%d %H:%M}"
+
+
+class EvidenceProcessing(Record):
+    """Where the background processing of one evidence file stands (scan, probe, poster, playable copy).
+
+    The original file is only ever read. A failure records its reason here and leaves the original as it was;
+    a detected file is quarantined: kept and flagged, never played in the browser, never deleted.
+    """
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("waiting to be processed")
+        PROCESSING = "processing", _("being processed")
+        READY = "ready", _("ready")
+        FAILED = "failed", _("processing failed")
+        QUARANTINED = "quarantined", _("quarantined: malware found")
+
+    evidence = models.OneToOneField(Evidence, on_delete=models.PROTECT, related_name="processing")
+    state = models.CharField(max_length=20, choices=State.choices, default=State.QUEUED)
+    step = models.CharField(max_length=30, blank=True)
+    failure_reason = models.TextField(blank=True)
+    scan_verdict = models.CharField(max_length=20, blank=True)  # "clean", "infected", "not scanned"
+    scan_signature = models.CharField(max_length=200, blank=True)
+    scanner = models.CharField(max_length=100, blank=True)
+    media_metadata = models.JSONField(default=dict, blank=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name_plural = "evidence processing"
+
+    @property
+    def quarantined(self):
+        return self.state == self.State.QUARANTINED
+
+
+class DerivedFile(Record):
+    """A file made from an evidence original (playable copy, poster frame, thumbnail): its own bytes and SHA-256,
+    the tool and version that made it, and the original it came from (chain of custody)."""
+
+    class Purpose(models.TextChoices):
+        PLAYBACK = "playback", _("playable copy")
+        POSTER = "poster", _("poster frame")
+        THUMBNAIL = "thumbnail", _("thumbnail")
+
+    original = models.ForeignKey(Evidence, on_delete=models.PROTECT, related_name="derived_files")
+    purpose = models.CharField(max_length=20, choices=Purpose.choices)
+    file = models.FileField(storage=evidence_storage, max_length=300)
+    mime_type = models.CharField(max_length=100)
+    size = models.BigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    original_sha256 = models.CharField(max_length=64)
+    tool = models.CharField(max_length=200)
+    command = models.TextField()
+    made_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["made_at", "pk"]
+        constraints = [models.UniqueConstraint(fields=["original", "purpose"], name="one_derived_file_per_purpose")]

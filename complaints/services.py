@@ -17,6 +17,7 @@ from .models import (
     ReferenceCounter,
     RetaliationReport,
 )
+from .processing import queue_processing
 from .signals import complaint_filed
 
 # Letters and digits without look-alikes (no 0/O, 1/I/L, U): easy to read aloud and to copy from a phone screen.
@@ -118,6 +119,8 @@ def attach_evidence(complaint, stored_files, *, by=None, label=None, reason="evi
             evidence.full_clean()
             evidence.save()
             items.append(evidence)
+        # Scan, probe, poster and playable copy run as background jobs, sent once this transaction commits.
+        queue_processing(items)
     return items
 
 

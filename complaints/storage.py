@@ -64,3 +64,33 @@ class EvidenceStorage(Storage):
 
 
 evidence_storage = EvidenceStorage()
+
+
+def _s3_storage_class():
+    from storages.backends.s3 import S3Storage
+
+    return S3Storage
+
+
+class EvidenceS3Storage(_s3_storage_class()):
+    """S3 evidence storage: never deletes, streams uploads in parts (boto3's upload_fileobj), and writes every
+    object under an Object Lock legal hold (and a retention period, if set) when EVIDENCE_S3_OBJECT_LOCK is on,
+    so that not even a leaked key can remove evidence from a bucket created with Object Lock."""
+
+    def delete(self, name):
+        raise PurgeRefused("Evidence files are never deleted.")
+
+    def get_object_parameters(self, name):
+        from datetime import timedelta
+
+        from django.conf import settings
+        from django.utils import timezone
+
+        params = super().get_object_parameters(name)
+        if settings.EVIDENCE_S3_OBJECT_LOCK:
+            params["ObjectLockLegalHoldStatus"] = "ON"
+            if settings.EVIDENCE_S3_RETENTION_DAYS:
+                params["ObjectLockMode"] = "COMPLIANCE"
+                params["ObjectLockRetainUntilDate"] = timezone.now() + timedelta(
+                    days=settings.EVIDENCE_S3_RETENTION_DAYS)
+        return params

@@ -61,6 +61,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files straight from the app process (compressed, cache-busted names) without a separate server.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -144,14 +146,25 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+os.makedirs(STATIC_ROOT, exist_ok=True)  # WhiteNoise looks there at start-up, before any collectstatic
 STATICFILES_DIRS = [BASE_DIR / "static"] if (BASE_DIR / "static").is_dir() else []
 
 # Evidence storage: the local folder by default; S3-compatible object storage when EVIDENCE_STORAGE=s3.
 EVIDENCE_ROOT = Path(os.environ.get("EVIDENCE_ROOT", VAR_DIR / "evidence"))
 EVIDENCE_STORAGE = os.environ.get("EVIDENCE_STORAGE", "local")
+
+
+def _s3_transfer_config():
+    from boto3.s3.transfer import TransferConfig
+
+    config = TransferConfig(multipart_threshold=8 * 1024**2, multipart_chunksize=8 * 1024**2, max_concurrency=2)
+    config.max_in_memory_upload_chunks = 2  # s3transfer reads ten parts ahead by default (80 MiB per upload)
+    return config
+
+
 if EVIDENCE_STORAGE == "s3":
     _evidence_storage = {
-        "BACKEND": "storages.backends.s3.S3Storage",
+        "BACKEND": "complaints.storage.EvidenceS3Storage",
         "OPTIONS": {
             "bucket_name": os.environ.get("EVIDENCE_S3_BUCKET", ""),
             "endpoint_url": os.environ.get("EVIDENCE_S3_ENDPOINT_URL") or None,
@@ -160,6 +173,9 @@ if EVIDENCE_STORAGE == "s3":
             "default_acl": None,
             "querystring_auth": True,
             "querystring_expire": 300,
+            "signature_version": "s3v4",
+            # Uploads go up in 8 MiB parts, a few at a time: memory stays flat whatever the file's size.
+            "transfer_config": _s3_transfer_config(),
         },
     }
 elif EVIDENCE_STORAGE == "local":
@@ -172,7 +188,10 @@ else:
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    # STATIC_MANIFEST=1 (scripts/serve): hashed, compressed copies made by collectstatic, cached for a year by
+    # browsers. Off by default so that tests and development need no collectstatic run.
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+                    if env_bool("STATIC_MANIFEST") else "django.contrib.staticfiles.storage.StaticFilesStorage"},
     "evidence": _evidence_storage,
 }
 
@@ -183,6 +202,7 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 # Behind a TLS-terminating proxy: SECURE_SSL_REDIRECT=1, SECURE_HSTS_SECONDS=31536000 and
 # SECURE_PROXY_SSL_HEADER=HTTP_X_FORWARDED_PROTO (the proxy must set that header itself).
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT")
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load balancers check over plain HTTP inside the network
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0"))
 if os.environ.get("SECURE_PROXY_SSL_HEADER"):
     SECURE_PROXY_SSL_HEADER = (os.environ["SECURE_PROXY_SSL_HEADER"], "https")
@@ -382,3 +402,42 @@ HISTORY_CHAIN_KEY = os.environ.get("HISTORY_CHAIN_KEY", "")
 HISTORY_ANCHOR_DIR = Path(os.environ.get("HISTORY_ANCHOR_DIR", VAR_DIR / "anchors"))
 # Upload temp files older than this are leftovers of a crash or a dropped connection (sweep_uploads).
 UPLOAD_TEMP_MAX_AGE = int(os.environ.get("UPLOAD_TEMP_MAX_AGE", str(24 * 3600)))
+
+# --- Production path (issue 10) ---------------------------------------------------------------------------------
+# Background jobs: Redis or RabbitMQ in production (CELERY_BROKER_URL, e.g. redis://127.0.0.1:6379/6 or
+# amqp://guest:guest@127.0.0.1:5672//). The default is kombu's filesystem transport in var/queue: it needs no
+# server, survives restarts as plain files, and every process on this machine shares it (see config/celery.py).
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or "filesystem://"
+if CELERY_BROKER_URL == "filesystem://":
+    QUEUE_DIR = Path(os.environ.get("QUEUE_DIR", VAR_DIR / "queue"))
+    os.makedirs(QUEUE_DIR, exist_ok=True)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"data_folder_in": str(QUEUE_DIR), "data_folder_out": str(QUEUE_DIR),
+                                       "store_processed": False}
+# A job is acknowledged only when it finished, so a worker killed mid-job leaves it queued for another worker;
+# every step is idempotent (complaints.processing), so running one twice is harmless.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER")
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+
+# Malware scan: clamd over its socket (Debian clamav-daemon: /run/clamav/clamd.ctl) or TCP (CLAMD_TCP=host:port).
+# EVIDENCE_SCAN=off skips the scan and says so on every file ("not scanned"); the default with DEBUG=1, since no
+# signatures can be downloaded on a development machine.
+EVIDENCE_SCAN = os.environ.get("EVIDENCE_SCAN", "off" if DEBUG else "clamd")
+CLAMD_SOCKET = os.environ.get("CLAMD_SOCKET", "/run/clamav/clamd.ctl")
+CLAMD_TCP = os.environ.get("CLAMD_TCP", "")
+CLAMD_TIMEOUT = int(os.environ.get("CLAMD_TIMEOUT", "600"))
+# Media tools: x264 preset for playable copies (speed vs size; see bench/RESULTS.md) and a scratch folder for
+# the copies ffmpeg reads and writes (object storage has no local path).
+EVIDENCE_TRANSCODE_PRESET = os.environ.get("EVIDENCE_TRANSCODE_PRESET", "veryfast")
+PROCESSING_TEMP_DIR = os.environ.get("PROCESSING_TEMP_DIR") or str(VAR_DIR / "processing")
+# Object Lock on the evidence bucket: originals and derived files written under a legal hold (S3 refuses to
+# delete them while it is on). Needs a bucket created with Object Lock enabled.
+EVIDENCE_S3_OBJECT_LOCK = env_bool("EVIDENCE_S3_OBJECT_LOCK")
+EVIDENCE_S3_RETENTION_DAYS = int(os.environ.get("EVIDENCE_S3_RETENTION_DAYS", "0"))
+# The scheduler (`celery -A config beat`): one per installation; sends again jobs lost with a broker.
+CELERY_BEAT_SCHEDULE = {
+    "requeue-stalled-evidence": {"task": "complaints.requeue_stalled_evidence", "schedule": 15 * 60},
+}

@@ -4,7 +4,10 @@ from django.urls import include, path
 
 from complaints import views as complaints_views
 
+from .health import healthz
+
 urlpatterns = [
+    path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("staff/referrals/", include("referrals.urls")),
     path("staff/sign-in/", include("signin.urls")),

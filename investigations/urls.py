@@ -3,7 +3,7 @@ from django.urls import path
 
 from signin.views import StaffLoginView
 
-from . import staff_intake, views
+from . import evidence_serving, staff_intake, views
 
 app_name = "staff"
 
@@ -28,4 +28,5 @@ urlpatterns = [
     path("access-log/users/<int:user_id>/", views.user_access_log, name="user_access_log"),
     path("evidence/<int:pk>/", views.evidence_file, name="evidence"),
     path("evidence/<int:pk>/download/", views.evidence_file, {"download": True}, name="evidence_download"),
+    path("evidence/derived/<int:pk>/", evidence_serving.derived_file, name="derived_file"),
 ]

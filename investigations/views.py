@@ -20,7 +20,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from complaints.models import Complaint, Evidence, EvidenceAccess
+from complaints.models import Complaint, Evidence, EvidenceAccess, EvidenceProcessing
 from complaints.roles import roles_of
 
 from . import forms, policies, queries, services
@@ -215,7 +215,8 @@ def _case_context(request, case, bound=None):
         "allegation_rows": allegation_rows,
         "parties": list(complaint.parties.all()) if can["contacts"] else [],
         "translations": list(complaint.translations.select_related("translator")),
-        "evidence": list(complaint.evidence.filter(derived_from__isnull=True).prefetch_related("derivatives"))
+        "evidence": list(complaint.evidence.filter(derived_from__isnull=True).select_related("processing")
+                         .prefetch_related("derivatives", "derived_files"))
         if can["evidence"] else [],
         "messages_with_complainant": list(complaint.messages.select_related("author")),
         "interviews": list(case.interviews.all()),
@@ -436,7 +437,9 @@ def evidence_file(request, pk, download=False):
         action = EvidenceAccess.Action.VIEW
     EvidenceAccess.objects.create(evidence=evidence, user=request.user, action=action)
 
-    as_attachment = download or not INLINE_TYPES.match(evidence.mime_type)
+    # A quarantined file (malware found) is never opened in the browser; it can only be downloaded.
+    quarantined = EvidenceProcessing.objects.filter(evidence=evidence, state="quarantined").exists()
+    as_attachment = download or quarantined or not INLINE_TYPES.match(evidence.mime_type)
     disposition = content_disposition_header(as_attachment, evidence.original_name)
     if getattr(settings, "EVIDENCE_STORAGE", "local") == "s3":
         url = storages["evidence"].url(evidence.file.name, parameters={

@@ -1,19 +1,25 @@
 import datetime
+import os
 import time
 
+import boto3
 import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.files import File
 from django.core.files.base import ContentFile
 from django.test import Client
 from django.utils import timezone
 
+from complaints import evidence as evidence_files
 from complaints import roles
 from complaints.history import recorded
-from complaints.models import Category, Evidence, Message, Officer, Unit
-from complaints.services import file_complaint, record_role_change
+from complaints.models import Category, DerivedFile, Evidence, EvidenceProcessing, Message, Officer, Unit
+from complaints.services import attach_evidence, file_complaint, record_role_change
+from config.settings import _s3_transfer_config
 from signin import sessions
+from tests.servers import Clamd, MotoServer, h264_mp4
 
 
 @pytest.fixture(autouse=True)
@@ -127,6 +133,11 @@ def complaint_with_everything(roster, make_user):
         evidence.file.save("clip.mp4", ContentFile(b"1234"), save=False)
         evidence.save()
         evidence.accesses.create(user=translator, action="view")
+        EvidenceProcessing.objects.create(evidence=evidence, state="ready", scan_verdict="not scanned")
+        poster = DerivedFile(original=evidence, purpose="poster", mime_type="image/jpeg", size=3, sha256="1" * 64,
+                             original_sha256=evidence.sha256, tool="ffmpeg 5.1", command="ffmpeg -i ORIGINAL OUTPUT")
+        poster.file.save("poster.jpg", ContentFile(b"\xff\xd8\xff"), save=False)
+        poster.save()
         Message.objects.create(complaint=complaint, direction="to_complainant", author=translator, body="Hello")
         complaint.translations.create(language="es", text="El oficial...", translator=translator)
         complaint.retaliation_reports.create(description="A patrol car parks outside my house every night.")
@@ -204,3 +215,84 @@ def certified(roster):
         officer.post_certification_number = "IL-2011-48213"
         officer.save()
     return officer
+
+# Jobs sent by the code under test go to an in-memory broker; tests that need a worker start one themselves.
+from config.celery import app as _celery_app  # noqa: E402
+
+_celery_app.conf.broker_url = "memory://"
+_celery_app.conf.broker_transport_options = {}
+
+
+# --- Evidence processing: a real clamd with a test signature, real media (tests/servers.py) ----------------
+
+
+@pytest.fixture(scope="session")
+def infected_file(tmp_path_factory):
+    """A real video whose bytes are the test malware signature (sigtool cannot be fed real malware here)."""
+    return h264_mp4(tmp_path_factory.mktemp("infected") / "infected.mp4", seconds=2)
+
+
+@pytest.fixture(scope="session")
+def clamd_server(tmp_path_factory, infected_file):
+    server = Clamd(tmp_path_factory.mktemp("clamd"), infected_file)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def clamd(settings, clamd_server):
+    settings.EVIDENCE_SCAN = "clamd"
+    settings.CLAMD_SOCKET = str(clamd_server.socket)
+    settings.CLAMD_TCP = ""
+    return clamd_server
+
+
+@pytest.fixture
+def scratch_dir(settings, tmp_path):
+    settings.PROCESSING_TEMP_DIR = str(tmp_path / "processing")
+    return tmp_path / "processing"
+
+
+@pytest.fixture
+def attach(complaint_with_everything, scratch_dir):
+    """Store a real file through the evidence path and attach it to a complaint, as the intake views do."""
+
+    def attach_file(path):
+        with open(path, "rb") as handle:
+            stored = evidence_files.store(File(handle, name=path.name))
+        [item] = attach_evidence(complaint_with_everything, [stored], label="test", public=True)
+        return item
+
+    return attach_file
+
+
+# --- S3: moto's server mode on an ephemeral port ------------------------------------------------------------
+
+S3_CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing", "region_name": "us-east-1"}
+
+
+@pytest.fixture(scope="session")
+def moto():
+    server = MotoServer()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def bucket(moto, settings, request):
+    """A fresh bucket created with Object Lock (so versioned), used as the `evidence` storage."""
+    name = f"evidence-{request.node.name[:30].lower().replace('_', '-')}-{os.urandom(3).hex()}"
+    client = boto3.client("s3", endpoint_url=moto.url, **S3_CREDENTIALS)
+    client.create_bucket(Bucket=name, ObjectLockEnabledForBucket=True)
+    settings.EVIDENCE_STORAGE = "s3"
+    settings.EVIDENCE_S3_OBJECT_LOCK = True
+    settings.STORAGES = {**settings.STORAGES, "evidence": {
+        "BACKEND": "complaints.storage.EvidenceS3Storage",
+        "OPTIONS": {"bucket_name": name, "endpoint_url": moto.url, "access_key": "testing",
+                    "secret_key": "testing", "region_name": "us-east-1", "file_overwrite": False,
+                    "default_acl": None, "querystring_auth": True, "querystring_expire": 300,
+                    "signature_version": "s3v4", "transfer_config": _s3_transfer_config()}}}
+    client.name = name
+    return client
+
+
