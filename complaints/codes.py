@@ -14,6 +14,7 @@ from django.contrib.auth.hashers import PBKDF2PasswordHasher, check_password
 from django.utils.crypto import salted_hmac
 
 PREFIX = "hmac_sha256$"
+NO_CODE = PREFIX + "0" * 64  # compared against when there is no stored code (a missing reference)
 
 
 def _key():
@@ -36,7 +37,7 @@ def is_current(stored):
 def code_matches(code, stored):
     """True when `code` is the one `stored` was made from; compared in constant time, old PBKDF2 hashes too."""
     if not stored:
-        hmac.compare_digest(hash_code(code), hash_code(""))  # same work whether or not a hash exists
+        hmac.compare_digest(hash_code(code), NO_CODE)  # the same single HMAC whether or not a hash exists
         return False
     if is_current(stored):
         return hmac.compare_digest(hash_code(code).encode(), stored.encode())

@@ -16,8 +16,10 @@ from complaints.models import (
     Allegation,
     Complaint,
     ComplaintTranslation,
+    DerivedFile,
     Evidence,
     EvidenceAccess,
+    EvidenceProcessing,
     Message,
     Officer,
     Party,
@@ -257,6 +259,12 @@ CASE_HISTORY_SOURCES = [
                   lambda inv: Allegation.history.filter(complaint_id=inv.complaint_id)),
     HistorySource("party", gettext_lazy("party"), Party,
                   lambda inv: Party.history.filter(complaint_id=inv.complaint_id)),
+    HistorySource("evidence processing", gettext_lazy("evidence processing"), EvidenceProcessing,
+                  lambda inv: EvidenceProcessing.history.filter(evidence__complaint_id=inv.complaint_id),
+                  describe=lambda row: f"#{row.evidence_id} {row.state}"),
+    HistorySource("derived copy", gettext_lazy("copy made from evidence"), DerivedFile,
+                  lambda inv: DerivedFile.history.filter(original__complaint_id=inv.complaint_id),
+                  describe=lambda row: f"#{row.original_id} {row.purpose} SHA-256 {row.sha256}"),
     HistorySource("evidence", gettext_lazy("evidence"), Evidence,
                   lambda inv: Evidence.history.filter(complaint_id=inv.complaint_id),
                   describe=lambda row: row.original_name),
@@ -280,6 +288,8 @@ NOT_CASE_HISTORY = {
     "notices.noticeaddress",
     # Voluntary demographics are only counted for public statistics, never shown with a complaint.
     "complaints.filerdemographics",
+    # Role grants are about staff accounts (complaints.views.role_grants), not about a case.
+    "complaints.rolechange",
     # Published statistics are about a period, not about a case.
     "publicdata.release", "publicdata.releasefile",
 }

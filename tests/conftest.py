@@ -15,7 +15,16 @@ from django.utils import timezone
 from complaints import evidence as evidence_files
 from complaints import roles
 from complaints.history import recorded
-from complaints.models import Category, DerivedFile, Evidence, EvidenceProcessing, Message, Officer, Unit
+from complaints.models import (
+    Category,
+    DerivedFile,
+    Evidence,
+    EvidenceProcessing,
+    FilerDemographics,
+    Message,
+    Officer,
+    Unit,
+)
 from complaints.services import attach_evidence, file_complaint, record_role_change
 from config.settings import _s3_transfer_config
 from signin import sessions
@@ -141,6 +150,7 @@ def complaint_with_everything(roster, make_user):
         Message.objects.create(complaint=complaint, direction="to_complainant", author=translator, body="Hello")
         complaint.translations.create(language="es", text="El oficial...", translator=translator)
         complaint.retaliation_reports.create(description="A patrol car parks outside my house every night.")
+        FilerDemographics.objects.create(complaint=complaint, age_band="30_39", gender="prefer_not")
     record_role_change(before=roles.account_roles(None), after=roles.account_roles(translator), by=None,
                        reason="test account", user=translator)
     complaint.follow_up_code = code

@@ -20,14 +20,15 @@ pytestmark = pytest.mark.django_db
 
 # Upper bounds as measured (two allegations, one officer). About five of them are the hash chain of each history
 # row written; the referral rules add about ten, once; the filer's notice (has the public step changed?) one, and
-# the closing check for open tasks one.
-APPROVE_MAX = 43
-DISCIPLINE_MAX = 52
-CHANGE_MAX = 27
-SEPARATION_MAX = 33
+# the closing check for open tasks one; the commit-time history guard's savepoint around each record save a few.
+APPROVE_MAX = 51
+DISCIPLINE_MAX = 58
+CHANGE_MAX = 31
+SEPARATION_MAX = 37
 
 # simple-history writes the history rows; nothing else may listen to our models' saves and deletes.
-ALLOWED_RECEIVER_MODULES = {"simple_history.models"}
+# History rows (simple-history) and django-axes' own bookkeeping of its sign-in attempts: no business rule of ours.
+ALLOWED_RECEIVER_MODULES = {"simple_history.models", "axes.signals"}
 
 
 def test_no_model_signal_receiver_carries_a_business_rule():

@@ -98,6 +98,16 @@ EXPECTATIONS = {
     "staff:user_access_log": [Probe(("investigator_id",), roles_ok(SUP, AUD, ADM, accused=OK))],
     "staff:evidence": [Probe(("evidence",), roles_ok(INT, SUP, CHF, AUD), default=HIDDEN)],
     "staff:evidence_download": [Probe(("evidence",), roles_ok(INT, SUP, CHF, AUD), default=HIDDEN)],
+    # A derived copy (poster, playable video) is served after the original's policy check.
+    "staff:derived_file": [Probe(("derived",), roles_ok(INT, SUP, CHF, AUD), default=HIDDEN)],
+    # Every grant of a case-reading role, for the auditor (and administrators).
+    "role_grants": [Probe(expect=roles_ok(AUD, ADM))],
+    # The second factor's own pages: every signed-in staff member manages their own.
+    "signin:security": [Probe(expect=roles_ok(*ALL, accused=OK))],
+    # Already past the second factor (and enrolled): both pages send the user on.
+    "signin:verify": [Probe(expect=roles_ok(*ALL, accused=302, status=302))],
+    "signin:enrol": [Probe(expect=roles_ok(*ALL, accused=302, status=302))],
+    "signin:new_recovery_codes": [Probe(expect=roles_ok(*ALL, accused=OK), method="post")],
     # POST referrals: the liaison works them, supervisors close those that do not apply, the auditor reads.
     "referrals:queue": [Probe(expect=roles_ok(PST, SUP, AUD, accused=OK))],
     "referrals:export_log": [Probe(expect=roles_ok(PST, AUD))],
@@ -180,6 +190,12 @@ class World:
     @cached_property
     def evidence(self):
         return Evidence.objects.get(complaint=self.complaint).pk
+
+    @cached_property
+    def derived(self):
+        from complaints.models import DerivedFile
+
+        return DerivedFile.objects.filter(original__complaint=self.complaint).first().pk
 
     @cached_property
     def investigator_id(self):

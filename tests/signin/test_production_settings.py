@@ -19,6 +19,10 @@ PRODUCTION = {
     "SECURE_HSTS_PRELOAD": "1",
     "SECURE_PROXY_SSL_HEADER": "HTTP_X_FORWARDED_PROTO",
     "REDIS_URL": "redis://127.0.0.1:6379/7",
+    "PUBLIC_SITE_URL": "https://complaints.example.gov",
+    # Keys kept outside the database (follow-up codes; signed history chain heads); examples, not real keys.
+    "FOLLOW_UP_CODE_KEY": "9c1f0e4b7a2d6e8f3b5c7d9e1f2a4b6c8d0e2f4a6b8c0d2e4f6a8b0c2d4e6f8a",
+    "HISTORY_CHAIN_KEY": "3e5a7c9b1d3f5e7a9c1b3d5f7e9a1c3b5d7f9e1a3c5b7d9f1e3a5c7b9d1f3e5a",
 }
 
 
