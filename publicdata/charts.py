@@ -57,9 +57,12 @@ def time_series(title, points, *, rtl=False, chart_id="series"):
     top = max(values) if values else 0
     height, base = 220, 190
     step = WIDTH / max(1, len(points))
+    # The values in words too (the chart's description), since no table beside it repeats them.
+    described = "; ".join(f"{label}: {_('withheld') if value is None else value}" for label, value in points)
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {WIDTH} {height}" width="100%" '
-        f'role="img" aria-labelledby="{chart_id}-title"><title id="{chart_id}-title">{escape(title)}</title>',
+        f'role="img" aria-labelledby="{chart_id}-title" aria-describedby="{chart_id}-desc">'
+        f'<title id="{chart_id}-title">{escape(title)}</title><desc id="{chart_id}-desc">{escape(described)}</desc>',
         f'<line x1="0" y1="{base}" x2="{WIDTH}" y2="{base}" stroke="#555"/>',
     ]
     for i, (label, value) in enumerate(points):

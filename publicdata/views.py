@@ -93,12 +93,28 @@ def index(request):
     })
 
 
+def _with_series(release, rtl):
+    """The release's tables for display, each count table with its total over every quarter published so far."""
+    quarters = sorted((r for r in Release.objects.current().filter(kind=Release.Kind.QUARTER,
+                                                                    period_start__lte=release.period_start)
+                       .only("period", "period_start", "tables")), key=lambda r: r.period_start)
+    shown = []
+    for table in release.tables:
+        display = _display(table, rtl=rtl)
+        if table["kind"] == "count" and len(quarters) > 1:
+            points = [(q.period, (q.table(table["id"]) or {}).get("total")) for q in quarters]
+            display["series"] = charts.time_series(_("%(title)s, per quarter") % {"title": display["title"]},
+                                                   points, rtl=rtl, chart_id=f"series-{table['id']}")
+        shown.append(display)
+    return shown
+
+
 def release_page(request, period):
     release = _release(period)
     rtl = get_language_bidi()
     return render(request, "publicdata/release.html", {
         "release": release,
-        "tables": [_display(t, rtl=rtl) for t in release.tables],
+        "tables": _with_series(release, rtl),
         "files": release.files.only("name", "sha256", "release_id"),
         "changed": [_(release.table(t)["title"]) for t in releases.changed_tables(release)],
         "earlier": Release.objects.filter(period=release.period).exclude(pk=release.pk).order_by("-published_at"),
@@ -144,7 +160,7 @@ def report_pdf(request, period):
     release = _release(period)
     from .pdf import release_pdf
 
-    pdf = release_pdf(release, [_display(t, rtl=get_language_bidi()) for t in release.tables])
+    pdf = release_pdf(release, _with_series(release, get_language_bidi()))
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = content_disposition_header(
         True, f"statistics-{release.period}-{get_language()}.pdf")

@@ -206,3 +206,17 @@ def test_triage_records_the_characteristic_of_a_bias_allegation_only(quarter):
     allegation.refresh_from_db()
     assert allegation.bias_characteristic == "language"
     assert allegation.history.first().history_change_reason.startswith("triaged")
+
+
+def test_each_table_shows_its_total_over_the_quarters_published(client, quarter, settings):
+    from publicdata.models import Release as Stored
+
+    publish(quarter["period"])
+    call_command("publish_report", "2026Q1", stdout=io.StringIO())  # an earlier, empty quarter
+    assert Stored.objects.count() == 2
+    page = client.get(f"/en/data/{quarter['period']}/").content.decode()
+    assert 'id="series-complaints_by_channel-title"' in page
+    # The series says in words what it draws: the empty quarter's total (0) and this one's (13).
+    description = page[page.index('id="series-complaints_by_channel-desc">'):]
+    description = description[:description.index("</desc>")]
+    assert "2026Q1: 0" in description and "2026Q2: 13" in description
