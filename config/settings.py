@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "investigations.referrals",
     "intake",
     "notices",
+    "early_intervention",
     "simple_history",
 ]
 
