@@ -86,6 +86,9 @@ def _alert_context(request, alert, **overrides):
     if alert.state == AlertState.MONITORING and interventions:
         context["follow_up_form"] = forms.FollowUpForm(initial={"intervention": interventions[-1].pk})
     context.update(overrides)
+    # A refused form comes back with what was typed, even when the alert's state no longer offers it.
+    context["may_intervene"] |= "intervention_form" in overrides
+    context["show_answer"] = bool(context["actions"]) or "reason_form" in overrides
     return context
 
 
