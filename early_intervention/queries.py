@@ -64,7 +64,7 @@ def describe_triggers(references):
 
 
 def officer_timeline(user, officer):
-    """One officer's complaints, findings, discipline, imported events and alerts: [(when, kind, text)], newest first."""
+    """One officer's complaints, findings, discipline, events and alerts: [(when, kind, text)], newest first."""
     items = []
     complaints = Complaint.objects.filter(allegations__officer=officer).distinct()
     if not user.has_perm("complaints.view_sealed_complaint"):
@@ -84,8 +84,9 @@ def officer_timeline(user, officer):
             "disposition": finding.disposition.label()}))
     decisions = DisciplineDecision.objects.filter(officer=officer, investigation__complaint__in=complaints)
     for decision in decisions.select_related("investigation__complaint"):
-        items.append((decision.decided_at, _("discipline"), "%s: %s (%s)" % (
-            decision.investigation.complaint.reference, decision.get_outcome_display(), decision.get_kind_display())))
+        reference = decision.investigation.complaint.reference
+        items.append((decision.decided_at, _("discipline"),
+                      f"{reference}: {decision.get_outcome_display()} ({decision.get_kind_display()})"))
     for event in OfficerEvent.objects.current().filter(officer=officer).select_related("event_type"):
         text = f"{event.event_type.display()} ({event.source} {event.source_id})"
         if event.revision > 1:

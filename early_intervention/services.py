@@ -19,7 +19,7 @@ from complaints.models import Officer
 
 from . import evaluation, policies
 from .exceptions import ImportRefused, InvalidInput, MissingReason, NotPermitted, TransitionNotAllowed
-from .models import Alert, AlertDecision, AlertState, EventType, FollowUpReview, Intervention, OfficerEvent
+from .models import AlertDecision, AlertState, EventType, FollowUpReview, Intervention, OfficerEvent
 
 EVENT_COLUMNS = ("source", "source_id", "event_type", "occurred_at")
 EVENT_FIELDS = ("event_type_id", "officer_id", "occurred_at", "is_final", "description")
