@@ -42,14 +42,14 @@ def test_imported_events_raise_an_alert_the_supervisor_answers_and_closes(live_a
 
     page.get_by_role("button", name="Begin supervisor review").click()
     assert page.locator(".state").first.inner_text() == "supervisor review"
-    page.get_by_label("Intervention").select_option("counseling")
+    page.locator("#id_kind").select_option("counseling")
     page.get_by_label("Given by").fill("Sgt. Ortiz")
     page.get_by_label("Given on").fill(today.isoformat())
     page.get_by_label("Follow-up review due").fill((today + datetime.timedelta(days=30)).isoformat())
     page.get_by_role("button", name="Record intervention").click()
     assert page.locator(".state").first.inner_text() == "monitoring"
 
-    page.get_by_label("Outcome").select_option("resolved")
+    page.locator("#id_outcome").select_option("resolved")
     page.get_by_label("What the review found").fill("Counseling done; no new events in the review period.")
     page.get_by_role("button", name="Record review").click()
     assert page.locator(".state").first.inner_text() == "resolved"
