@@ -88,9 +88,8 @@ class Rule(Record):
     kind = models.CharField(max_length=20, choices=Kind.choices)
     name = models.CharField(max_length=200)
     indicators = models.JSONField(help_text=_(
-        "Indicator codes counted together, e.g. [\"complaint_received\", \"event:use_of_force\"]. Own records: "
-        "complaint_received, allegation:<category code>, sustained_finding, retaliation_concern; imported: "
-        "event:<event type code>."))
+        "A list of indicator codes counted together. From our records: complaint_received, "
+        "allegation:<category code>, sustained_finding, retaliation_concern. Imported: event:<event type code>."))
     threshold_count = models.PositiveIntegerField(null=True, blank=True, help_text=_(
         "Threshold rules: an alert when the officer has at least this many events in the window."))
     window_days = models.PositiveIntegerField(default=365)
@@ -104,9 +103,7 @@ class Rule(Record):
         "Peer-comparison rules: never an alert below this many events."))
     effective_from = models.DateField(default=datetime.date(2000, 1, 1))
     retired = models.BooleanField(default=False, help_text=_("A version that ends the rule from its date."))
-    notes = models.TextField(blank=True, help_text=_(
-        "The seeded rules are starting points: calibrate them against your own data (how many officers each "
-        "would flag) before relying on them, and record why here."))
+    notes = models.TextField(blank=True)
 
     class Meta:
         ordering = ["code", "-version"]
