@@ -48,6 +48,25 @@ def trigger_sql(vendor, table, append_only):
     raise NotImplementedError(f"No purge guard for database vendor {vendor!r}.")
 
 
+def _refuses_update(schema_editor, table):
+    """True when the table's guard already refuses UPDATE (PostgreSQL): a later migration never weakens it.
+
+    On PostgreSQL the guard is one trigger replaced in place, so an operation that does not name a table as
+    append-only would otherwise turn its UPDATE-and-DELETE guard into a DELETE-only one. (SQLite keeps one trigger
+    per operation kind, created if missing, so nothing is weakened there.)
+    """
+    if schema_editor.connection.vendor != "postgresql":
+        return False
+    with schema_editor.connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT t.tgtype FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+            "WHERE c.relname = %s AND t.tgname = %s",
+            [table, f"{PREFIX}_row"],
+        )
+        row = cursor.fetchone()
+    return bool(row and row[0] & 16)  # tgtype bit 16: UPDATE
+
+
 def is_append_only(model_name, append_only_models=()):
     return model_name.lower().startswith("historical") or model_name.lower() in append_only_models
 
@@ -81,7 +100,8 @@ class GuardAppTables(Operation):
             if model_state.options.get("proxy") or not model_state.options.get("managed", True):
                 continue
             table = model_state.options.get("db_table") or f"{app_label}_{model_name}"
-            for statement in trigger_sql(vendor, table, is_append_only(model_name, self.append_only)):
+            append_only = is_append_only(model_name, self.append_only) or _refuses_update(schema_editor, table)
+            for statement in trigger_sql(vendor, table, append_only):
                 schema_editor.execute(statement, params=None)
 
     def database_backwards(self, app_label, schema_editor, from_state, to_state):

@@ -57,7 +57,19 @@ class FileCheck:
         self._save(state)
         self.progress(f"files: {done}/{total} checked ({bytes_read / 1024**2:.0f} MiB)")
         if self.sample is None:
+            self._derived(report, storage, using)
             self._unreferenced(report, storage, using)
+
+    def _derived(self, report, storage, using):
+        """The copies made from evidence (posters, playable videos) re-hash to their recorded SHA-256 too."""
+        from .models import DerivedFile
+
+        for pk, name, size, sha256 in DerivedFile._base_manager.using(using).order_by("pk").values_list(
+                "pk", "file", "size", "sha256"):
+            finding = self._check(storage, pk, name, size, sha256, kind="derived file")
+            report.files_checked += 1
+            if finding:
+                report.add(*finding)
 
     def _save(self, state):
         if self.checkpoint:
@@ -65,8 +77,8 @@ class FileCheck:
             self.checkpoint.write_text(json.dumps(state))
 
     @staticmethod
-    def _check(storage, pk, name, size, sha256):
-        where = f"evidence id={pk} ({name})"
+    def _check(storage, pk, name, size, sha256, kind="evidence"):
+        where = f"{kind} id={pk} ({name})"
         if not name or not storage.exists(name):
             return ("file-missing", f"{where}: the file is not in the evidence storage")
         digest, length = hashlib.sha256(), 0
@@ -80,11 +92,13 @@ class FileCheck:
 
     @staticmethod
     def _unreferenced(report, storage, using):
-        """Report every stored file no evidence row (current or past) names; never touch it."""
-        from .models import Evidence
+        """Report every stored file no evidence or derived-file row (current or past) names; never touch it."""
+        from .models import DerivedFile, Evidence
 
         known = set(Evidence.history.model._base_manager.using(using).values_list("file", flat=True))
         known |= set(Evidence._base_manager.using(using).values_list("file", flat=True))
+        known |= set(DerivedFile.history.model._base_manager.using(using).values_list("file", flat=True))
+        known |= set(DerivedFile._base_manager.using(using).values_list("file", flat=True))
         for name in _walk(storage, ""):
             if name not in known:
                 report.add("file-unreferenced", f"{name}: a stored file without an evidence row (left by a crash?)")

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "intake",
     "publicdata",
     "notices",
+    "early_intervention",
     "simple_history",
 ]
 

@@ -13,6 +13,7 @@ urlpatterns = [
     path("staff/sign-in/", include("signin.urls")),
     path("staff/statistics/", include("publicdata.staff_urls")),
     path("staff/role-grants/", complaints_views.role_grants, name="role_grants"),
+    path("staff/early-intervention/", include("early_intervention.urls")),
     path("staff/", include("investigations.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

@@ -102,6 +102,16 @@ EXPECTATIONS = {
     "staff:derived_file": [Probe(("derived",), roles_ok(INT, SUP, CHF, AUD), default=HIDDEN)],
     # Every grant of a case-reading role, for the auditor (and administrators).
     "role_grants": [Probe(expect=roles_ok(AUD, ADM))],
+    # Early intervention (non-disciplinary): supervisors, the chief, auditors and administrators; never about
+    # oneself or an officer one shares a complaint with (the accused supervisor is the officer here).
+    "early_intervention:board": [Probe(expect=roles_ok(SUP, CHF, AUD, ADM, accused=OK))],
+    "early_intervention:units": [Probe(expect=roles_ok(SUP, CHF, AUD, ADM, accused=OK))],
+    "early_intervention:officer": [Probe(("ei_officer",), roles_ok(SUP, CHF, AUD, ADM, accused=403))],
+    "early_intervention:alert": [Probe(("alert",), roles_ok(SUP, CHF, AUD, ADM, accused=404))],
+    # The supervisor (asked first) starts the review; the chief, who may answer too, then finds it under way (409).
+    "early_intervention:alert_action": [Probe(("alert", "begin_review"),
+                                              roles_ok(SUP, status=302, **{CHF: 409}, accused=404),
+                                              method="post", data={"reason": "looking into it"})],
     # The second factor's own pages: every signed-in staff member manages their own.
     "signin:security": [Probe(expect=roles_ok(*ALL, accused=OK))],
     # Already past the second factor (and enrolled): both pages send the user on.
@@ -196,6 +206,21 @@ class World:
         from complaints.models import DerivedFile
 
         return DerivedFile.objects.filter(original__complaint=self.complaint).first().pk
+
+    @cached_property
+    def ei_officer(self):
+        return self.roster["officer"].pk
+
+    @cached_property
+    def alert(self):
+        from django.apps import apps
+
+        rule = apps.get_model("early_intervention", "Rule").objects.order_by("pk").first()
+        now = timezone.now()
+        with recorded(label="test", reason="an early-intervention alert about the accused officer"):
+            return apps.get_model("early_intervention", "Alert").objects.create(
+                officer=self.roster["officer"], rule=rule, window_start=now - timezone.timedelta(days=90),
+                window_end=now, event_count=6, triggers=[], trigger_key="matrix", due_at=now).pk
 
     @cached_property
     def investigator_id(self):

@@ -1,0 +1,171 @@
+"""Benchmark of early-intervention evaluation: every rule in force for 600 officers over a large record.
+
+Usage (from the repository root):
+
+    .venv/bin/python bench/early_intervention_bench.py --database-url \
+        postgres://postgres@127.0.0.1:5432/complaints_ei_bench --complaints 200000 --events 500000
+
+The data set is generated with bulk_create on a throwaway database: that BYPASSES the history tables and the
+hash chain (no historical rows for the generated records), acceptable only because the database is thrown away.
+Complaints (1-3 allegations each), approved findings (15% sustained in closed cases), retaliation reports and
+imported officer events are spread over three years. The seeded default rules (migration 0002) are evaluated.
+
+Timed: the first evaluation (which raises the alerts), then interleaved pairs for `--rounds` rounds of
+  A  evaluate(): every rule, reading every indicator and de-duplicating against the alerts already raised;
+  B  the reads alone (every rule's indicator counts and peer groups, nothing written).
+"""
+
+import argparse
+import datetime
+import os
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--complaints", type=int, default=200_000)
+    parser.add_argument("--events", type=int, default=500_000)
+    parser.add_argument("--officers", type=int, default=600)
+    parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/complaints_ei_bench")
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--reuse", action="store_true", help="keep an existing generated database")
+    return parser.parse_args()
+
+
+def prepare_database(url, reuse):
+    if url.startswith("postgres") and not reuse:
+        import psycopg
+
+        base, name = url.rsplit("/", 1)
+        with psycopg.connect(base + "/postgres", autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            conn.execute(f'CREATE DATABASE "{name}"')
+    elif url.startswith("sqlite:///") and not reuse:
+        path = Path(url.removeprefix("sqlite:///"))
+        for suffix in ("", "-wal", "-shm"):
+            candidate = Path(str(path) + suffix)
+            if candidate.exists():
+                candidate.unlink()  # our own throwaway benchmark file, never the application's database
+    os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-secret")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+
+def generate(officer_total, complaint_total, event_total):
+    from django.contrib.auth import get_user_model
+    from django.db import transaction
+    from django.utils import timezone
+
+    from complaints.history import recorded
+    from complaints.models import Allegation, Category, Complaint, Disposition, Officer, RetaliationReport, Unit
+    from early_intervention.models import EventType, OfficerEvent
+    from investigations.models import Finding, Investigation
+
+    rng = random.Random(2026)
+    assignments = ["patrol"] * 6 + ["tactical", "traffic", "investigations", "administrative", "supervision"]
+    with recorded(label="bench", reason="benchmark roster"):
+        units = [Unit.objects.create(code=f"U{i}", name=f"Unit {i}") for i in range(20)]
+    officers = Officer.objects.bulk_create([
+        Officer(first_name=f"First{i}", last_name=f"Last{i}", star_number=str(1000 + i), employee_id=f"B{i}",
+                unit=units[i % len(units)], assignment_type=rng.choice(assignments))
+        for i in range(officer_total)])
+    reviewer = get_user_model().objects.create_user(username="bench-supervisor", password="x" * 16)
+    categories = list(Category.objects.all())
+    sustained = Disposition.objects.get(code="sustained")
+    not_sustained = Disposition.objects.get(code="not-sustained")
+    now = timezone.now()
+    span = 3 * 365 * 24 * 60
+    batch = 5000
+    for start in range(0, complaint_total, batch):
+        size = min(batch, complaint_total - start)
+        with transaction.atomic():
+            complaints = Complaint.objects.bulk_create([
+                Complaint(reference=f"B-{start + n:08d}", filer_role="anonymous", narrative="Generated.",
+                          received_at=now - datetime.timedelta(minutes=rng.randint(0, span)))
+                for n in range(size)])
+            investigations = Investigation.objects.bulk_create([
+                Investigation(complaint=c, state="closed" if rng.random() < 0.5 else "investigating")
+                for c in complaints])
+            allegations = Allegation.objects.bulk_create([
+                Allegation(complaint=c, officer=rng.choice(officers), category=rng.choice(categories))
+                for c in complaints for _ in range(rng.choice([1, 1, 2, 3]))])
+            by_complaint = {inv.complaint_id: inv for inv in investigations}
+            findings = []
+            for allegation in allegations:
+                inv = by_complaint[allegation.complaint_id]
+                if inv.state == "closed":
+                    findings.append(Finding(
+                        investigation=inv, allegation=allegation, stage="approved", recorded_by=reviewer,
+                        disposition=sustained if rng.random() < 0.15 else not_sustained,
+                        recorded_at=allegation.complaint.received_at + datetime.timedelta(days=60)))
+            Finding.objects.bulk_create(findings)
+            RetaliationReport.objects.bulk_create([
+                RetaliationReport(complaint=c, description="Generated.", reported_at=c.received_at)
+                for c in complaints if rng.random() < 0.01])
+        print(f"  generated {start + size} complaints", file=sys.stderr)
+    types = list(EventType.objects.all())
+    for start in range(0, event_total, batch * 4):
+        size = min(batch * 4, event_total - start)
+        with transaction.atomic():
+            OfficerEvent.objects.bulk_create([
+                OfficerEvent(source="bench", source_id=str(start + n), event_type=rng.choice(types),
+                             officer=rng.choice(officers),
+                             occurred_at=now - datetime.timedelta(minutes=rng.randint(0, span)))
+                for n in range(size)])
+        print(f"  generated {start + size} events", file=sys.stderr)
+
+
+def reads_only():
+    from django.utils import timezone
+
+    from early_intervention import evaluation
+
+    occurrences = evaluation._Occurrences(timezone.now())
+    return sum(len(evaluation.findings_for_rule(rule, occurrences)[1]) for rule in evaluation.rules_in_force())
+
+
+def main():
+    args = parse_args()
+    prepare_database(args.database_url, args.reuse)
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    from early_intervention.evaluation import evaluate
+
+    if not args.reuse:
+        call_command("migrate", verbosity=0)
+        started = time.perf_counter()
+        generate(args.officers, args.complaints, args.events)
+        print(f"generated in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
+    started = time.perf_counter()
+    raised = evaluate()
+    first = time.perf_counter() - started
+    print(f"first evaluation: {first:.2f} s, {len(raised)} alerts raised")
+    timings = {"A evaluate()": [], "B reads only": []}
+    for _round in range(args.rounds):
+        started = time.perf_counter()
+        assert evaluate() == [], "a second evaluation raised alerts again"
+        timings["A evaluate()"].append(time.perf_counter() - started)
+        started = time.perf_counter()
+        reads_only()
+        timings["B reads only"].append(time.perf_counter() - started)
+    for label, values in timings.items():
+        print(f"{label}: min {min(values):.2f} s, median {statistics.median(values):.2f} s "
+              f"({len(values)} rounds: {', '.join(f'{v:.2f}' for v in values)})")
+
+
+if __name__ == "__main__":
+    main()
