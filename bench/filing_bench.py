@@ -29,6 +29,9 @@ ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = ROOT / ".venv" / "bin"
 
 
+# A throwaway key, long enough for the settings check (production keys come from the environment).
+BENCH_KEY = "bench-only-secret-7f3a9c2e5b8d1f4a6c9e2b5d8f1a4c7e0b3d6f9a2c5e8b1d"
+
 def free_port():
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -105,7 +108,7 @@ def main():
         conn.execute(f'CREATE DATABASE "{name}"')
     var = ROOT / "bench" / "out" / "filing"
     var.mkdir(parents=True, exist_ok=True)
-    env = {**os.environ, "DATABASE_URL": args.database_url, "DJANGO_SECRET_KEY": "bench-only-secret-key",
+    env = {**os.environ, "DATABASE_URL": args.database_url, "DJANGO_SECRET_KEY": BENCH_KEY,
            "FOLLOW_UP_CODE_KEY": "bench-only-code-key", "DJANGO_ALLOWED_HOSTS": "127.0.0.1", "HTTPS": "0",
            "VAR_DIR": str(var), "INTAKE_COMPLAINTS_PER_HOUR": "1000000", "LOG_LEVEL": "ERROR"}
     env.pop("DEBUG", None)

@@ -26,6 +26,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
+# A throwaway key, long enough for the settings check (production keys come from the environment).
+BENCH_KEY = "bench-only-secret-7f3a9c2e5b8d1f4a6c9e2b5d8f1a4c7e0b3d6f9a2c5e8b1d"
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--minutes", type=float, default=10)
@@ -37,7 +40,7 @@ def main():
     work = Path(args.workdir or tempfile.mkdtemp(prefix="processing-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     os.environ.update({"DATABASE_URL": f"sqlite:///{work / 'bench.sqlite3'}", "VAR_DIR": str(work / "var"),
-                       "DJANGO_SECRET_KEY": "bench", "DJANGO_SETTINGS_MODULE": "config.settings"})
+                       "DJANGO_SECRET_KEY": BENCH_KEY, "DJANGO_SETTINGS_MODULE": "config.settings"})
     os.environ.pop("DEBUG", None)
     seconds = int(args.minutes * 60)
     video = work / f"phone-{seconds}s.mov"

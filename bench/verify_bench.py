@@ -50,7 +50,7 @@ def prepare_database(url, reuse):
             conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
             conn.execute(f'CREATE DATABASE "{name}"')
     os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-secret")
+    os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-secret-7f3a9c2e5b8d1f4a6c9e2b5d8f1a4c7e0b3d6f9a2c5e8b1d")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 

@@ -57,10 +57,13 @@ class FileCheck:
         self._save(state)
         self.progress(f"files: {done}/{total} checked ({bytes_read / 1024**2:.0f} MiB)")
         if self.sample is None:
-            self._derived(report, storage, using)
+            if not state.get("derived_done"):
+                self._derived(report, storage, using, state)
+                state["derived_done"] = True
+                self._save(state)
             self._unreferenced(report, storage, using)
 
-    def _derived(self, report, storage, using):
+    def _derived(self, report, storage, using, state):
         """The copies made from evidence (posters, playable videos) re-hash to their recorded SHA-256 too."""
         from .models import DerivedFile
 
@@ -70,6 +73,7 @@ class FileCheck:
             report.files_checked += 1
             if finding:
                 report.add(*finding)
+                state["findings"].append(list(finding))
 
     def _save(self, state):
         if self.checkpoint:

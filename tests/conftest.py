@@ -1,4 +1,5 @@
 import datetime
+import hashlib
 import os
 import time
 
@@ -143,7 +144,8 @@ def complaint_with_everything(roster, make_user):
         evidence.save()
         evidence.accesses.create(user=translator, action="view")
         EvidenceProcessing.objects.create(evidence=evidence, state="ready", scan_verdict="not scanned")
-        poster = DerivedFile(original=evidence, purpose="poster", mime_type="image/jpeg", size=3, sha256="1" * 64,
+        poster = DerivedFile(original=evidence, purpose="poster", mime_type="image/jpeg", size=3,
+                             sha256=hashlib.sha256(b"\xff\xd8\xff").hexdigest(),
                              original_sha256=evidence.sha256, tool="ffmpeg 5.1", command="ffmpeg -i ORIGINAL OUTPUT")
         poster.file.save("poster.jpg", ContentFile(b"\xff\xd8\xff"), save=False)
         poster.save()

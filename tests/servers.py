@@ -144,7 +144,8 @@ class ProductionStack:
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = {
             **{k: v for k, v in os.environ.items() if not k.startswith(("CELERY_", "EVIDENCE_", "CLAMD_"))},
-            "DATABASE_URL": database_url, "VAR_DIR": str(self.dir), "DJANGO_SECRET_KEY": "stack-" + uuid.uuid4().hex,
+            "DATABASE_URL": database_url, "VAR_DIR": str(self.dir),
+            "DJANGO_SECRET_KEY": "stack-" + uuid.uuid4().hex * 2,
             "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost", "HTTPS": "0", "STATIC_MANIFEST": "1",
             "BIND": f"127.0.0.1:{self.port}", "WEB_CONCURRENCY": "1", "GUNICORN_THREADS": "4",
             "EVIDENCE_SCAN": "clamd", "CLAMD_SOCKET": str(clamd.socket), "EVIDENCE_TRANSCODE_PRESET": "ultrafast",

@@ -301,7 +301,8 @@ def test_verify_files_passes_and_finds_a_changed_file(complaint_with_everything,
     checkpoint = tmp_path / "files.json"
     code, output = verify("--files", "--checkpoint", str(checkpoint))
     assert code == 0, output
-    assert "1 files re-hashed" in output and "files: 1/1 checked" in output
+    # The evidence file and the poster made from it (a derived file, re-hashed too).
+    assert "2 files re-hashed" in output and "files: 1/1 checked" in output
     with open(path, "r+b") as handle:
         handle.write(b"\x00" * 2)
     code, output = verify("--files", "--checkpoint", str(checkpoint))
@@ -335,6 +336,9 @@ def test_verify_files_resumes_from_its_checkpoint_and_samples(complaint_with_eve
     evidence = Evidence.objects.get(complaint=complaint_with_everything)
     checkpoint = tmp_path / "c.json"
     checkpoint.write_text(json.dumps({"last_pk": evidence.pk, "findings": []}))
+    code, output = verify("--files", "--resume", "--checkpoint", str(checkpoint))
+    # Every evidence row was done before the stop: only the derived files (not yet checked) are left.
+    assert "1 files re-hashed" in output and "files: 0/0 checked" in output
     code, output = verify("--files", "--resume", "--checkpoint", str(checkpoint))
     assert "0 files re-hashed" in output
     code, output = verify("--files", "--sample", "1", "--checkpoint", str(checkpoint))

@@ -29,10 +29,11 @@ def test_healthz_says_ok_and_nothing_more(stack):
 
 
 def test_static_files_come_from_whitenoise_with_hashed_names_and_compression(stack):
-    page = requests.get(stack.url + "/admin/login/", timeout=10).text
-    css = re.search(r'href="(/static/admin/css/base\.[0-9a-f]{12}\.css)"', page)
-    assert css, "collectstatic's hashed name is used"
-    response = requests.get(stack.url + css.group(1), headers={"Accept-Encoding": "gzip"}, timeout=10)
+    # The filing form's script (the admin's sign-in page now sends staff to the staff sign-in).
+    page = requests.get(stack.url + "/en/file/", timeout=10).text
+    script = re.search(r'src="(/static/intake/form-enhancements\.[0-9a-f]{12}\.js)"', page)
+    assert script, "collectstatic's hashed name is used"
+    response = requests.get(stack.url + script.group(1), headers={"Accept-Encoding": "gzip"}, timeout=10)
     assert response.status_code == 200
     assert response.headers["Content-Encoding"] == "gzip"
     assert "immutable" in response.headers["Cache-Control"]
