@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from complaints import roles
 from complaints.models import (
@@ -27,6 +27,7 @@ from complaints.models import (
 )
 
 from . import policies
+from .field_labels import CHANGE, CHANGE_TYPES, FIELD
 from .models import (
     Assignment,
     CaseFileExport,
@@ -314,7 +315,9 @@ def _changes(row, previous):
             continue
         before, after = getattr(previous, field.attname), getattr(row, field.attname)
         if before != after:
-            changes.append((str(field.verbose_name), _shown(field, before, previous), _shown(field, after, row)))
+            # Verbose names are marked for translation in field_labels (most are made from the attribute name).
+            changes.append((pgettext(FIELD, str(field.verbose_name)), _shown(field, before, previous),
+                            _shown(field, after, row)))
     return changes
 
 
@@ -346,7 +349,7 @@ def timeline(investigation):
         previous = {}
         for row in source.rows(investigation).order_by("history_date", "history_id"):
             event = {"at": row.history_date, "kind": source.kind, "label": source.label, "who": row.history_actor,
-                     "change": row.get_history_type_display(), "reason": row.history_change_reason,
+                     "change": pgettext(CHANGE, CHANGE_TYPES[row.history_type]), "reason": row.history_change_reason,
                      "what": source.describe(row) if source.describe else f"#{row.id}",
                      "changes": _changes(row, previous.get(row.id))}
             if source.kind == "case":

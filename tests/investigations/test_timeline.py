@@ -4,13 +4,14 @@ the staff page and the case file both read it, and a changed field shows its val
 import datetime
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 from simple_history.models import registered_models
 
 from complaints.history import recorded
 from complaints.models import Disposition, EvidenceAccess
 from investigations import queries, services
 from investigations.exceptions import ConflictOfInterest
+from investigations.field_labels import FIELD_LABELS
 from referrals import services as referral_services
 from referrals.models import Referral
 from tests.factories import pdf_text, walk
@@ -25,6 +26,18 @@ def test_every_history_model_is_a_case_source_or_named_as_not_about_a_case():
     assert missing == set(), f"history models left out of the case timeline: {sorted(missing)}"
     assert EvidenceAccess._meta.label_lower in sources  # every look at evidence, too
     assert {"referrals.referral", "referrals.exportlog"} <= sources
+
+
+def test_every_field_a_timeline_can_show_is_marked_for_translation():
+    shown = set()
+    with translation.override(None):
+        for source in queries.CASE_HISTORY_SOURCES:
+            if not source.access_log:
+                shown |= {str(f.verbose_name) for f in source.model._meta.concrete_fields
+                          if f.attname not in queries._UNCOMPARED}
+        listed = {str(label) for label in FIELD_LABELS}
+    missing = shown - listed
+    assert missing == set(), f"add these to investigations/field_labels.py and translate them: {sorted(missing)}"
 
 
 @pytest.fixture
@@ -98,6 +111,26 @@ def test_the_staff_page_and_the_case_file_show_the_same_history(client, team, ca
     for shown in ("assigned → investigating", "Canvass the block"):
         assert shown in page
     assert "Canvass the block" in text and "investigating" in text and "note" in text
+
+
+def test_a_spanish_staff_member_reads_field_names_and_changes_in_spanish(client, team, case):
+    walk(case, team, "investigating")
+    task = services.add_task(case, by=team["investigator"], title="Canvass the block")
+    services.complete_task(task, by=team["investigator"])
+    client.force_login(team["supervisor"])
+
+    with translation.override("en"):  # the request activates Spanish; later tests get English back
+        page = client.get(f"/staff/cases/{case.complaint.reference}/", HTTP_ACCEPT_LANGUAGE="es").content.decode()
+        text = pdf_text(client.get(f"/staff/cases/{case.complaint.reference}/case-file.pdf",
+                                   HTTP_ACCEPT_LANGUAGE="es").content)
+
+    with translation.override("es"):
+        done_at = translation.pgettext("timeline field", "done at")
+        created, changed = (translation.pgettext("timeline change", word) for word in ("created", "changed"))
+    assert "done at" != done_at and "created" != created and "changed" != changed
+    assert f"{done_at}: —" in page and f"({created})" in page and f"({changed})" in page
+    assert done_at in text and f"({created})" in text
+    assert "done at" not in page and "(Created)" not in page and "(Changed)" not in page
 
 
 def test_a_refused_assignment_stays_on_the_timeline_with_its_reasons(client, team, case):
