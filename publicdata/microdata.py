@@ -8,7 +8,8 @@ counted. The steps taken are published with the file.
 
 from collections import Counter
 
-from django.utils.translation import gettext_noop as N_
+# Labels are stored untranslated in releases and translated when shown: `_` marks them for the catalogs only.
+from django.utils.translation import gettext_noop as _
 
 ALL = "*"
 DAYS_BANDS = [(0, 30, "0-30"), (31, 90, "31-90"), (91, 180, "91-180"), (181, 365, "181-365"), (366, None, "366+")]
@@ -16,12 +17,12 @@ SUSTAINED = "sustained"
 
 FIELDS = ["quarter", "category", "district", "disposition", "discipline", "days_to_close"]
 FIELD_LABELS = {
-    "quarter": N_("Quarter received"),
-    "category": N_("Category"),
-    "district": N_("District"),
-    "disposition": N_("Finding"),
-    "discipline": N_("Discipline band"),
-    "days_to_close": N_("Days to close (band)"),
+    "quarter": _("Quarter received"),
+    "category": _("Category"),
+    "district": _("District"),
+    "disposition": _("Finding"),
+    "discipline": _("Discipline band"),
+    "days_to_close": _("Days to close (band)"),
 }
 
 

@@ -13,7 +13,9 @@ from django.apps import apps
 from django.conf import settings
 from django.db.models import Count, Q
 from django.utils import timezone, translation
-from django.utils.translation import gettext_noop as N_
+
+# Labels are stored untranslated in releases and translated when shown: `_` marks them for the catalogs only.
+from django.utils.translation import gettext_noop as _
 
 from complaints.defaults import DISPOSITIONS
 from complaints.models import Allegation, BiasCharacteristic, Category, Complaint, FilerDemographics
@@ -24,68 +26,68 @@ OPEN = "open"
 REFERRED = "referred"
 NOT_GIVEN = "not_given"
 DISPOSITION_COLUMNS = [(code, label) for code, label, _sustained, _reason in DISPOSITIONS] + [
-    (REFERRED, N_("Referred to another agency")),
-    (OPEN, N_("Still open")),
+    (REFERRED, _("Referred to another agency")),
+    (OPEN, _("Still open")),
 ]
 DISCIPLINE_BANDS = [
-    ("reprimand", N_("Reprimand")),
-    ("suspension_1_9", N_("Suspension of 1 to 9 days")),
-    ("suspension_10_plus", N_("Suspension of 10 days or more")),
-    ("termination", N_("Termination")),
-    ("other", N_("Other discipline (counseling, retraining, demotion)")),
-    ("none", N_("No discipline")),
-    ("separated", N_("Resigned or retired before a decision")),
+    ("reprimand", _("Reprimand")),
+    ("suspension_1_9", _("Suspension of 1 to 9 days")),
+    ("suspension_10_plus", _("Suspension of 10 days or more")),
+    ("termination", _("Termination")),
+    ("other", _("Other discipline (counseling, retraining, demotion)")),
+    ("none", _("No discipline")),
+    ("separated", _("Resigned or retired before a decision")),
 ]
 CHANGE_KINDS = [
-    ("appeal", N_("Appeal")),
-    ("grievance", N_("Grievance")),
-    ("arbitration", N_("Arbitration")),
-    ("court", N_("Court")),
+    ("appeal", _("Appeal")),
+    ("grievance", _("Grievance")),
+    ("arbitration", _("Arbitration")),
+    ("court", _("Court")),
 ]
 CHANGE_RESULTS = [
-    ("overturned", N_("Discipline removed")),
-    ("reduced", N_("Discipline reduced")),
-    ("kept", N_("Kept or increased")),
+    ("overturned", _("Discipline removed")),
+    ("reduced", _("Discipline reduced")),
+    ("kept", _("Kept or increased")),
 ]
-AGE_BANDS = [(0, 30, N_("Up to 30 days")), (31, 90, N_("31 to 90 days")), (91, 180, N_("91 to 180 days")),
-             (181, 365, N_("181 days to 1 year")), (366, None, N_("More than 1 year"))]
+AGE_BANDS = [(0, 30, _("Up to 30 days")), (31, 90, _("31 to 90 days")), (91, 180, _("91 to 180 days")),
+             (181, 365, _("181 days to 1 year")), (366, None, _("More than 1 year"))]
 CHANNEL_LABELS = {
-    "web": N_("Online form"), "phone": N_("Telephone"), "walk_in": N_("In person"), "mail": N_("Mail"),
-    "email": N_("E-mail"), "internal": N_("From inside the department"), "referral": N_("Referred by another agency"),
+    "web": _("Online form"), "phone": _("Telephone"), "walk_in": _("In person"), "mail": _("Mail"),
+    "email": _("E-mail"), "internal": _("From inside the department"), "referral": _("Referred by another agency"),
 }
 ROLE_LABELS = {
-    "harmed": N_("The person harmed"), "third_party": N_("A witness or someone filing for another person"),
-    "representative": N_("A lawyer or representative"), "anonymous": N_("Anonymous"),
+    "harmed": _("The person harmed"), "third_party": _("A witness or someone filing for another person"),
+    "representative": _("A lawyer or representative"), "anonymous": _("Anonymous"),
 }
-NOT_GIVEN_LABEL = N_("Not given")
+NOT_GIVEN_LABEL = _("Not given")
 SEVERITY = {"none": 0, "counseling": 1, "retraining": 1, "written_reprimand": 2, "suspension": 3, "demotion": 4,
             "termination": 5}
 
 TITLES = {
-    "complaints_by_channel": N_("Complaints received, by how they were filed"),
-    "complaints_by_role": N_("Complaints received, by who filed them"),
-    "complaints_by_language": N_("Complaints received, by the language of the complaint"),
-    "complaints_by_district": N_("Complaints received, by police district"),
-    "complainants_by_age": N_("Complaints received, by the filer's age (if they chose to say)"),
-    "complainants_by_race": N_("Complaints received, by the filer's race or ethnicity (if they chose to say)"),
-    "complainants_by_gender": N_("Complaints received, by the filer's gender (if they chose to say)"),
-    "allegations": N_("Allegations in complaints received, by category and finding"),
-    "bias": N_("Allegations of bias-based policing, by what the person was treated differently for, and finding"),
-    "discipline": N_("Discipline decided for sustained allegations"),
-    "discipline_changes": N_("Discipline changed after appeal, grievance, arbitration or a court"),
-    "time_to_close": N_("Days from receipt to closure of allegations closed in the period"),
-    "open_by_age": N_("Cases still open at the end of the period, by age"),
-    "referrals": N_("Officers referred to the state's police standards board for decertification"),
+    "complaints_by_channel": _("Complaints received, by how they were filed"),
+    "complaints_by_role": _("Complaints received, by who filed them"),
+    "complaints_by_language": _("Complaints received, by the language of the complaint"),
+    "complaints_by_district": _("Complaints received, by police district"),
+    "complainants_by_age": _("Complaints received, by the filer's age (if they chose to say)"),
+    "complainants_by_race": _("Complaints received, by the filer's race or ethnicity (if they chose to say)"),
+    "complainants_by_gender": _("Complaints received, by the filer's gender (if they chose to say)"),
+    "allegations": _("Allegations in complaints received, by category and finding"),
+    "bias": _("Allegations of bias-based policing, by what the person was treated differently for, and finding"),
+    "discipline": _("Discipline decided for sustained allegations"),
+    "discipline_changes": _("Discipline changed after appeal, grievance, arbitration or a court"),
+    "time_to_close": _("Days from receipt to closure of allegations closed in the period"),
+    "open_by_age": _("Cases still open at the end of the period, by age"),
+    "referrals": _("Officers referred to the state's police standards board for decertification"),
 }
 ROW_HEADERS = {
-    "complaints_by_channel": N_("How filed"), "complaints_by_role": N_("Who filed"),
-    "complaints_by_language": N_("Language"), "complaints_by_district": N_("District"),
-    "complainants_by_age": N_("Age"), "complainants_by_race": N_("Race or ethnicity"),
-    "complainants_by_gender": N_("Gender"), "allegations": N_("Category"), "bias": N_("Treated differently for"),
-    "discipline": N_("Outcome"), "discipline_changes": N_("Changed by"), "time_to_close": N_("Category"),
-    "open_by_age": N_("Age of the case"), "referrals": N_("Referrals"),
+    "complaints_by_channel": _("How filed"), "complaints_by_role": _("Who filed"),
+    "complaints_by_language": _("Language"), "complaints_by_district": _("District"),
+    "complainants_by_age": _("Age"), "complainants_by_race": _("Race or ethnicity"),
+    "complainants_by_gender": _("Gender"), "allegations": _("Category"), "bias": _("Treated differently for"),
+    "discipline": _("Outcome"), "discipline_changes": _("Changed by"), "time_to_close": _("Category"),
+    "open_by_age": _("Age of the case"), "referrals": _("Referrals"),
 }
-COUNT_COLUMN = [("count", N_("Count"))]
+COUNT_COLUMN = [("count", _("Count"))]
 COMPLAINTS_TOTAL = "complaints|*"
 
 
@@ -338,7 +340,7 @@ class Figures:
         if self.filters["category"]:
             made = made.filter(investigation__complaint__allegations__category__code=self.filters["category"])
         count = made.values("pk").distinct().count()
-        return _one_column("referrals", {"made": count}, ["made"], {"made": N_("Officers referred")},
+        return _one_column("referrals", {"made": count}, ["made"], {"made": _("Officers referred")},
                            total_key="referrals|*")
 
     def count_tables(self):
@@ -426,10 +428,10 @@ def time_to_close_table(stats, threshold=None):
         small = threshold is not None and n < threshold
         rows.append({"key": code, "label": label})
         cells.append([None if small else med, None if small else p90] + ([] if threshold is not None else [n]))
-    cols = [{"key": "median", "label": N_("Median days")},
-            {"key": "p90", "label": N_("90 in 100 closed within (days)")}]
+    cols = [{"key": "median", "label": _("Median days")},
+            {"key": "p90", "label": _("90 in 100 closed within (days)")}]
     if threshold is None:
-        cols.append({"key": "n", "label": N_("Allegations closed")})
+        cols.append({"key": "n", "label": _("Allegations closed")})
     return {"id": "time_to_close", "title": TITLES["time_to_close"], "row_header": ROW_HEADERS["time_to_close"],
             "kind": "stat", "rows": rows, "cols": cols, "cells": cells, "row_totals": None, "col_totals": None,
             "total": None}
