@@ -143,11 +143,11 @@ def _locked(referral):
 def mark_sent(referral, *, by, sent_on, method, board_reference=""):
     """The liaison records that the packet went to the board: date, method and the board's reference."""
     if not policies.can_work_queue(by):
-        raise NotPermitted("Only the POST liaison records referrals as sent.")
+        raise NotPermitted(_("Only the POST liaison records referrals as sent."))
     if method not in Referral.Method.values:
-        raise InvalidInput("Choose how the referral was sent.")
+        raise InvalidInput(_("Choose how the referral was sent."))
     if sent_on is None or sent_on > timezone.localdate():
-        raise InvalidInput("Give the date it was sent (not in the future).")
+        raise InvalidInput(_("Give the date it was sent (not in the future)."))
     with transaction.atomic(), recorded(by=by, reason=f"referral sent to the board by {method} on {sent_on}"):
         referral = _locked(referral)
         if referral.status not in (Status.DUE, Status.SENT):
@@ -169,15 +169,15 @@ def mark_sent(referral, *, by, sent_on, method, board_reference=""):
 def mark_acknowledged(referral, *, by, acknowledged_on, board_reference=""):
     """The liaison records the board's acknowledgement of a sent referral."""
     if not policies.can_work_queue(by):
-        raise NotPermitted("Only the POST liaison records acknowledgements.")
+        raise NotPermitted(_("Only the POST liaison records acknowledgements."))
     if acknowledged_on is None or acknowledged_on > timezone.localdate():
-        raise InvalidInput("Give the date the board acknowledged it (not in the future).")
+        raise InvalidInput(_("Give the date the board acknowledged it (not in the future)."))
     with transaction.atomic(), recorded(by=by, reason=f"board acknowledged the referral on {acknowledged_on}"):
         referral = _locked(referral)
         if referral.status != Status.SENT:
-            raise TransitionNotAllowed("Only a referral that was sent can be acknowledged.")
+            raise TransitionNotAllowed(_("Only a referral that was sent can be acknowledged."))
         if acknowledged_on < referral.sent_on:
-            raise InvalidInput("The acknowledgement cannot be dated before the referral was sent.")
+            raise InvalidInput(_("The acknowledgement cannot be dated before the referral was sent."))
         referral.status = Status.ACKNOWLEDGED
         referral.acknowledged_on = acknowledged_on
         referral.acknowledged_by = by
@@ -224,9 +224,9 @@ def _log(*, by, kind, fmt, content, filename, head, **fields):
 def export_referral(referral, fmt, *, by):
     """(bytes, filename, log row) of one referral packet as pdf, json or csv."""
     if not policies.can_work_queue(by) or not policies.can_view_referral(by, referral):
-        raise NotPermitted("Only the POST liaison exports referral packets.")
+        raise NotPermitted(_("Only the POST liaison exports referral packets."))
     if fmt not in ("pdf", "json", "csv"):
-        raise InvalidInput("Choose PDF, JSON or CSV.")
+        raise InvalidInput(_("Choose PDF, JSON or CSV."))
     head = chain_head()
     packet = exports.referral_packet(referral)
     content = exports.RENDERERS[fmt]([packet], head)
@@ -239,11 +239,11 @@ def export_referral(referral, fmt, *, by):
 def export_referrals_due(first, last, *, by):
     """(zip bytes, filename, log row): every referral due from `first` to `last` (closed ones left out)."""
     if not policies.can_work_queue(by):
-        raise NotPermitted("Only the POST liaison exports referral packets.")
+        raise NotPermitted(_("Only the POST liaison exports referral packets."))
     if first is None or last is None or first > last:
-        raise InvalidInput("Give a date range whose start is not after its end.")
+        raise InvalidInput(_("Give a date range whose start is not after its end."))
     if (last - first) > datetime.timedelta(days=366 * 5):
-        raise InvalidInput("Export at most five years at a time.")
+        raise InvalidInput(_("Export at most five years at a time."))
     referrals = list(policies.visible_referrals(by, Referral.objects.due_between(first, last)).with_related()
                      .order_by("due_date", "pk"))
     head = chain_head()
