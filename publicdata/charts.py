@@ -1,6 +1,6 @@
 """Charts drawn on the server as SVG: readable without JavaScript, printable by WeasyPrint, mirrored for
-right-to-left pages (the mirroring is done here, in coordinates; the SVG itself is laid out left to right, so a
-text anchor means the same on every page). Each chart is a picture of the table printed beside it, never the only place a number is.
+right-to-left pages (in coordinates: the SVG itself is laid out left to right, so a text anchor means the same on
+every page). Each chart pictures a table printed beside it, or says its values in its description.
 """
 
 from django.utils.html import escape
@@ -25,7 +25,8 @@ def bar_chart(title, items, *, rtl=False, chart_id="chart"):
     height = len(items) * (BAR_HEIGHT + GAP) + GAP
     plot = WIDTH - LABEL_WIDTH - 60
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {WIDTH} {height}" width="100%" direction="ltr" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {WIDTH} {height}" width="100%" '
+        f'direction="ltr" '
         f'role="img" aria-labelledby="{chart_id}-title"><title id="{chart_id}-title">{escape(title)}</title>'
     ]
     for i, (label, value) in enumerate(items):
@@ -61,7 +62,8 @@ def time_series(title, points, *, rtl=False, chart_id="series"):
     # The values in words too (the chart's description), since no table beside it repeats them.
     described = "; ".join(f"{label}: {_('withheld') if value is None else value}" for label, value in points)
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {WIDTH} {height}" width="100%" direction="ltr" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {WIDTH} {height}" width="100%" '
+        f'direction="ltr" '
         f'role="img" aria-labelledby="{chart_id}-title" aria-describedby="{chart_id}-desc">'
         f'<title id="{chart_id}-title">{escape(title)}</title><desc id="{chart_id}-desc">{escape(described)}</desc>',
         f'<line x1="0" y1="{base}" x2="{WIDTH}" y2="{base}" stroke="#555"/>',
