@@ -291,6 +291,10 @@ NOT_CASE_HISTORY = {
     "complaints.filerdemographics",
     # Role grants are about staff accounts (complaints.views.role_grants), not about a case.
     "complaints.rolechange",
+    # Early intervention is non-disciplinary and about an officer, never part of a case or its case file.
+    "early_intervention.alert", "early_intervention.alertdecision", "early_intervention.eventtype",
+    "early_intervention.followupreview", "early_intervention.intervention", "early_intervention.officerevent",
+    "early_intervention.rule",
     # Published statistics are about a period, not about a case.
     "publicdata.release", "publicdata.releasefile",
 }

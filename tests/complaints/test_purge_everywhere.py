@@ -2,6 +2,7 @@
 PostgreSQL) is refused, and no row goes missing. A whole case is walked through the workflow to fill them."""
 
 import datetime
+import io
 
 import pytest
 from django.apps import apps
@@ -10,6 +11,8 @@ from django.utils import timezone
 
 from complaints.history import recorded
 from complaints.models import Disposition, FilerDemographics, ReferenceCounter
+from early_intervention import services as early_intervention
+from early_intervention.models import Alert
 from investigations import services
 from investigations.exceptions import ConflictOfInterest
 from investigations.models import DeadlinePolicy, EncounterLog
@@ -66,7 +69,29 @@ def every_table_filled(complaint_with_everything, case, team, roster):
     with recorded(label="test", reason="voluntary demographics"):
         FilerDemographics.objects.create(complaint=case.complaint, age_band="30_39", gender="prefer_not")
     publish_release("2025Q1", label="test")
+    _early_intervention_answered(roster["commander"], team)  # an officer still serving (the accused resigned)
     return case
+
+
+def _early_intervention_answered(officer, team):
+    """Imported events that trip a patrol threshold, and the alert answered the whole way (early_intervention)."""
+    now = timezone.now()
+    rows = [f"rms,purge-{n},use_of_force,{(now - datetime.timedelta(days=3 * n + 1)).isoformat()},"
+            f"{officer.employee_id},yes,x" for n in range(8)]
+    header = "source,source_id,event_type,occurred_at,officer_employee_id,final,description"
+    early_intervention.import_officer_events(io.StringIO("\n".join([header, *rows]) + "\n"), name="events.csv",
+                                             evaluate=True)
+    alert = Alert.objects.filter(officer=officer).first()
+    assert alert is not None, "the events tripped no rule"
+    supervisor, chief = team["supervisor"], team["chief"]
+    early_intervention.answer_alert(alert, "begin_review", by=supervisor)
+    early_intervention.answer_alert(alert, "escalate", by=supervisor, reason="the commander decides")
+    early_intervention.answer_alert(alert, "plan_intervention", by=chief)
+    today = timezone.localdate()
+    intervention = early_intervention.record_intervention(
+        alert, by=chief, kind="counseling", given_by="Sgt. Russo", given_on=today,
+        follow_up_due=today + datetime.timedelta(days=30))
+    early_intervention.review_follow_up(intervention, by=supervisor, outcome="resolved", notes="attended")
 
 
 def test_the_referrals_app_is_covered():

@@ -164,3 +164,13 @@ def axe_violations(page):
         f"{v['id']}: {v['help']} ({len(v['nodes'])} nodes, e.g. {v['nodes'][0]['html'][:120]})"
         for v in results.response["violations"]
     ]
+
+
+def wait_until(page, expression, timeout=30000):
+    """Poll a JavaScript expression until it is true. Playwright's wait_for_function evaluates its string inside
+    the page, which our Content-Security-Policy (script-src 'self', no eval) rightly refuses; evaluate() does not."""
+    deadline = time.monotonic() + timeout / 1000
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still false after {timeout} ms: {expression}")
+        time.sleep(0.1)

@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from .conftest import CHROMIUM, CHROMIUM_ARGS, axe_violations
+from .conftest import CHROMIUM, CHROMIUM_ARGS, axe_violations, wait_until
 
 pytestmark = pytest.mark.e2e
 
@@ -72,7 +72,7 @@ def test_statement_recorded_in_the_page_is_filed_as_the_account(live_app, record
         page.wait_for_selector("[data-recorder] .recorder-stop:visible")
         page.wait_for_timeout(1500)
         page.locator("[data-recorder] .recorder-stop").click()
-        page.wait_for_function("document.querySelector('.recorder-status').textContent.includes('.webm')")
+        wait_until(page, "document.querySelector('.recorder-status').textContent.includes('.webm')")
         assert page.evaluate("document.querySelector('input[type=file][name=evidence]').files.length") == 1
         page.locator("main form[enctype='multipart/form-data'] button[type=submit]").click()
         page.wait_for_selector("#follow-up-code")

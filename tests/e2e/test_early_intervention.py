@@ -7,13 +7,11 @@ import pytest
 pytestmark = pytest.mark.e2e
 
 
-def test_imported_events_raise_an_alert_the_supervisor_answers_and_closes(live_app, page, tmp_path):
+def test_imported_events_raise_an_alert_the_supervisor_answers_and_closes(live_app, page, tmp_path, staff_login):
+    sign_in = staff_login("ei-supervisor", "supervisor")  # password and an authenticator code, like every staff role
     live_app.manage("shell", "-c", (
-        "from django.contrib.auth.models import User, Group;"
         "from complaints.history import recorded;"
         "from complaints.models import Officer, Unit;"
-        "u = User.objects.create_user('ei-supervisor', password='e2e-long-password-123');"
-        "u.groups.add(Group.objects.get(name='supervisor'));"
         "r = recorded(label='e2e', reason='roster'); r.__enter__();"
         "unit = Unit.objects.create(code='EID', name='East District');"
         "Officer.objects.create(first_name='Lee', last_name='Marsh', employee_id='EI-1', star_number='7001',"
@@ -27,11 +25,7 @@ def test_imported_events_raise_an_alert_the_supervisor_answers_and_closes(live_a
                         + "\n".join(rows) + "\n")
     assert "Imported 5 new event(s)" in live_app.manage("import_officer_events", str(csv_path))
 
-    page.goto(live_app.url + "/staff/login/")
-    page.get_by_label("User name").fill("ei-supervisor")
-    page.get_by_label("Password").fill("e2e-long-password-123")
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(live_app.url + "/staff/")
+    sign_in(page, "/staff/")
     page.get_by_role("link", name="Early intervention").first.click()
     # Other rules (peer comparison) may flag him too when other tests share the server: open this rule's alert.
     page.get_by_role("row").filter(has_text="Patrol: uses of force in six months").filter(

@@ -10,6 +10,8 @@ from django_otp.oath import totp
 
 from tests.servers import Clamd, ProductionStack, hevc_mov
 
+from .conftest import wait_until
+
 pytestmark = pytest.mark.e2e
 
 
@@ -61,10 +63,10 @@ def test_staff_play_the_derived_copy_of_an_iphone_hevc_video(stack, page, tmp_pa
     assert "/staff/evidence/derived/" in video.get_attribute("src")
     assert page.evaluate("document.createElement('video').canPlayType('video/mp4; codecs=\"avc1.42E01E, mp4a.40.2\"')")
     video.evaluate("v => v.load()")
-    page.wait_for_function("document.querySelector('video.evidence-video').readyState >= 1", timeout=20000)
+    wait_until(page, "document.querySelector('video.evidence-video').readyState >= 1", timeout=20000)
     duration = video.evaluate("v => v.duration")
     assert 2.5 < duration < 3.5
     # Seek and play: the copy answers Range requests, so the browser can jump into it.
     video.evaluate("v => { v.muted = true; v.currentTime = 2; return v.play(); }")
-    page.wait_for_function("document.querySelector('video.evidence-video').currentTime >= 2", timeout=20000)
+    wait_until(page, "document.querySelector('video.evidence-video').currentTime >= 2", timeout=20000)
     assert video.evaluate("v => v.error") is None

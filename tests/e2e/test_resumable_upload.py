@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from .conftest import axe_violations
+from .conftest import axe_violations, wait_until
 
 pytestmark = pytest.mark.e2e
 
@@ -49,13 +49,13 @@ def test_a_big_video_on_a_slow_line_resumes_after_a_dropped_connection(live_app,
     page.set_input_files("input[type=file][name=evidence]", str(big_video))
     page.click("#send-button")
 
-    page.wait_for_function("document.getElementById('upload-progress').value >= 25", timeout=60000)
+    wait_until(page, "document.getElementById('upload-progress').value >= 25", timeout=60000)
     assert page.is_disabled("#send-button")
     status = page.inner_text("#upload-status")
     assert re.search(r"Sending your files: \d+% done\. About .+ left\.", status), status
 
     network(cdp, offline=True)  # the phone loses its signal
-    page.wait_for_function("document.getElementById('upload-status').textContent.includes('connection was lost')",
+    wait_until(page, "document.getElementById('upload-status').textContent.includes('connection was lost')",
                            timeout=30000)
     sent_before_drop = max(offsets)
     time.sleep(1)
@@ -80,7 +80,7 @@ def test_a_failed_upload_keeps_the_answers_and_a_second_press_carries_on(live_ap
     page.fill("textarea[name=narrative]", "Lo que escribí no se pierde.")
     page.set_input_files("input[type=file][name=evidence]", str(big_video))
     page.click("#send-button")
-    page.wait_for_function("document.getElementById('upload-progress').value >= 20", timeout=60000)
+    wait_until(page, "document.getElementById('upload-progress').value >= 20", timeout=60000)
     network(cdp, offline=True)
     page.wait_for_selector("#upload-problem:not([hidden])", timeout=90000)  # after the retries (about 40 s)
     assert page.is_enabled("#send-button")
