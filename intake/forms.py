@@ -270,6 +270,7 @@ class ComplaintForm(PublicForm):
             for field in self.CONTACT_FIELDS:
                 cleaned[field] = self.fields[field].initial or ""
         recordings = [u for u in cleaned.get("evidence") or [] if u.kind in {"audio", "video"}]
+        recordings += sorted({"audio", "video"} & getattr(self, "sent_ahead_kinds", set()))
         if not cleaned.get("narrative") and not recordings and "narrative" not in self.errors:
             self.add_error("narrative", _("Please tell us what happened."))
         if cleaned.get("contact_method") == "email" and not cleaned.get("email"):

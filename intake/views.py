@@ -165,6 +165,8 @@ def file_complaint(request):
         form.add_error(None, INTERRUPTED)
         return _render_form(request, form, notices=_files_notice(request))
     sent_ahead, missing = _sent_ahead(request)
+    # A recording sent ahead (resumable upload) may stand in for the typed account, like one sent with the form.
+    form.sent_ahead_kinds = {item.info.get("kind") for item in sent_ahead}
     if missing:
         form.is_valid()
         form.add_error(None, INTERRUPTED)
