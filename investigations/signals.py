@@ -1,7 +1,7 @@
 """Named events of the workflow that other apps follow (the referrals app re-evaluates its rules on them).
 
 Each is sent once per action by the service that performs it, inside its transaction and history reason, so
-what a receiver writes is saved with the action or not at all. No model post_save carries a business rule.
+what a receiver writes is saved with the action or not at all. No model save signal carries a business rule.
 """
 
 from django.dispatch import Signal
