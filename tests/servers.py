@@ -78,7 +78,7 @@ class Clamd:
         config = self.dir / "clamd.conf"
         config.write_text(
             f"LocalSocket {self.socket}\nDatabaseDirectory {db}\nForeground yes\nLogFile {self.dir / 'clamd.log'}\n"
-            "StreamMaxLength 200M\nMaxFileSize 200M\nMaxScanSize 200M\n")
+            "StreamMaxLength 2100M\nMaxFileSize 2100M\nMaxScanSize 2100M\n")  # as docs/deploy.md: 2 GiB evidence
         self.process = subprocess.Popen(["clamd", "-c", str(config)], stdout=subprocess.DEVNULL,
                                         stderr=subprocess.STDOUT)
         wait_for(self.ping, "clamd", process=self.process)
