@@ -3,9 +3,9 @@
 Each `ChainHead` row carries an HMAC of (table, seq, hash) under `settings.HISTORY_CHAIN_KEY`, a key kept in the
 environment, never in the database: a history row forged with a correct link, or a rewritten chain with every
 following link recomputed, leaves a head whose signature no longer verifies unless the forger also holds the
-key. Anchors cover the holder of the key too: `anchor_history` appends every table's signed head to a file in
-`HISTORY_ANCHOR_DIR` (and every export does the same); `verify_history --anchors` checks that today's chains
-still contain each anchored link.
+key. Anchors cover the holder of the key too: `anchor_history` appends every table's signed heads (one per lane
+in use, see complaints.history) to a file in `HISTORY_ANCHOR_DIR` (and every export does the same);
+`verify_history --anchors` checks that today's chains still contain each anchored link.
 """
 
 import datetime
@@ -32,12 +32,24 @@ def key_id():
     return hashlib.sha256(b"key-id:" + history_key()).hexdigest()[:12]
 
 
-def sign_head(table, seq, link):
-    return hmac.new(history_key(), f"{table}:{seq}:{link}".encode(), hashlib.sha256).hexdigest()
+def head_name(table, lane=0):
+    """How a lane's head is named in signatures, the export chain head and anchors: lane 0 by its table alone."""
+    return table if not lane else f"{table}:{lane}"
 
 
-def head_signature_valid(table, seq, link, signature):
-    return hmac.compare_digest(sign_head(table, seq, link), signature or "")
+def parse_head_name(name):
+    """(table, lane) of a `head_name`."""
+    table, _, lane = name.partition(":")
+    return table, int(lane or 0)
+
+
+def sign_head(table, seq, link, lane=0):
+    message = f"{head_name(table, lane)}:{seq}:{link}"
+    return hmac.new(history_key(), message.encode(), hashlib.sha256).hexdigest()
+
+
+def head_signature_valid(table, seq, link, signature, lane=0):
+    return hmac.compare_digest(sign_head(table, seq, link, lane=lane), signature or "")
 
 
 def sign_unsigned_heads(using="default", **kwargs):
@@ -46,7 +58,7 @@ def sign_unsigned_heads(using="default", **kwargs):
 
     for head in ChainHead.objects.using(using).filter(signature=""):
         ChainHead.objects.using(using).filter(pk=head.pk, signature="").update(
-            signature=sign_head(head.table, head.seq, head.hash)
+            signature=sign_head(head.table, head.seq, head.hash, lane=head.lane)
         )
 
 
@@ -69,10 +81,11 @@ def anchor_heads(*, reason, using="default"):
     from .models import ChainHead
 
     heads = {
-        table: [seq, link, signature]
-        for table, seq, link, signature in ChainHead.objects.using(using)
-        .order_by("table")
-        .values_list("table", "seq", "hash", "signature")
+        head_name(table, lane): [seq, link, signature]
+        for table, lane, seq, link, signature in ChainHead.objects.using(using)
+        .order_by("table", "lane")
+        .values_list("table", "lane", "seq", "hash", "signature")
+        if seq or not lane
     }
     entry = {
         "at": timezone.now().astimezone(datetime.UTC).isoformat(timespec="seconds"),

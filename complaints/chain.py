@@ -16,7 +16,7 @@ from django.apps import apps
 from django.db import connections, models, transaction
 
 from . import anchors, dbguards
-from .history import GENESIS, HistoryChain, _canonical
+from .history import GENESIS, UNHASHED, HistoryChain, _canonical
 
 # Exit codes of verify_history (docs/tamper-evidence.md). The most serious finding decides.
 EXIT_INTACT = 0
@@ -52,13 +52,18 @@ def history_models():
 
 
 def chain_head(using="default"):
-    """One SHA-256 over every table's newest link: printed on exports so they can be checked later."""
+    """One SHA-256 over every chain's newest link: printed on exports so they can be checked later.
+
+    Lane 0 of each table counts as `table:seq:hash` (as before lanes existed), every other lane in use as
+    `table:lane:seq:hash`; a lane not written yet adds nothing.
+    """
     from .models import ChainHead
 
-    links = ChainHead.objects.using(using).order_by("table").values_list("table", "seq", "hash")
+    links = ChainHead.objects.using(using).order_by("table", "lane").values_list("table", "lane", "seq", "hash")
     digest = hashlib.sha256()
-    for table, seq, link in links:
-        digest.update(f"{table}:{seq}:{link}\n".encode())
+    for table, lane, seq, link in links:
+        if seq or not lane:
+            digest.update(f"{anchors.head_name(table, lane)}:{seq}:{link}\n".encode())
     return digest.hexdigest()
 
 
@@ -166,7 +171,7 @@ class _Columns:
 
     def __init__(self, history_model):
         fields = sorted(
-            (f for f in history_model._meta.concrete_fields if f.attname not in ("history_id", "chain_hash")),
+            (f for f in history_model._meta.concrete_fields if f.attname not in UNHASHED),
             key=lambda f: f.attname,
         )
         self.fields = fields
@@ -240,9 +245,9 @@ def _heads(using):
     from .models import ChainHead
 
     return {
-        table: (seq, link, signature)
-        for table, seq, link, signature in ChainHead.objects.using(using).values_list(
-            "table", "seq", "hash", "signature"
+        (table, lane): (seq, link, signature)
+        for table, lane, seq, link, signature in ChainHead.objects.using(using).values_list(
+            "table", "lane", "seq", "hash", "signature"
         )
     }
 
@@ -295,59 +300,87 @@ def _verify_history_table(report, model, heads, existing, using):
         newest = {}
     query = model._base_manager.using(using).order_by("chain_seq", "history_id")
     if columns.fast:
-        rows = _raw_rows(query.values_list(*names, "history_id", "chain_hash"), using)
+        rows = _raw_rows(query.values_list(*names, "history_id", "chain_hash", "chain_lane"), using)
         dumps = _dumps
     else:
-        rows = query.values_list(*names, "history_id", "chain_hash").iterator(chunk_size=5000)
+        rows = query.values_list(*names, "history_id", "chain_hash", "chain_lane").iterator(chunk_size=5000)
         dumps = _dumps_sorted
-    history_id_i, hash_i = len(names), len(names) + 1
+    history_id_i, hash_i, lane_i = len(names), len(names) + 1, len(names) + 2
     sha256 = hashlib.sha256
 
+    # Each lane is a chain of its own. Rows come in chain_seq order, so each lane's rows come in its order; the
+    # walk keeps the lane it is on in locals and the others' state in `lanes`.
+    lanes, lane = {}, 0
     expected_seq, prev_hash, prev_id, count, problem = 1, GENESIS, None, 0, None
     for row in rows:
         count += 1
+        if row[lane_i] != lane:
+            lanes[lane] = (expected_seq, prev_hash, prev_id)
+            lane = row[lane_i]
+            expected_seq, prev_hash, prev_id = lanes.get(lane, (1, GENESIS, None))
         history_id, stored, seq = row[history_id_i], row[hash_i], row[seq_i]
         if seq != expected_seq:
-            where = f"{table} history_id={history_id}"
+            where = _where(table, lane, f"history_id={history_id}")
             if seq is not None and seq > expected_seq:
                 problem = f"{where}: rows {expected_seq}..{seq - 1} of the chain are missing"
             else:
                 problem = f"{where}: sequence {seq} where {expected_seq} was expected"
             break
         if row[prev_i] != prev_hash:
-            problem = f"{table} history_id={history_id}: does not link to the row before it (removed or reordered rows)"
+            problem = (f"{_where(table, lane, f'history_id={history_id}')}: does not link to the row before it "
+                       "(removed or reordered rows)")
             break
         if prev_id is not None and history_id <= prev_id:
-            problem = f"{table} history_id={history_id}: out of order (history ids reordered)"
+            problem = f"{_where(table, lane, f'history_id={history_id}')}: out of order (history ids reordered)"
             break
         values = dict(zip(names, row, strict=False))
         for name, convert in converters:
             values[name] = convert(values[name])
         if sha256((prev_hash + '{"fields":' + dumps(values) + suffix).encode()).hexdigest() != stored:
-            problem = f"{table} history_id={history_id}: content altered (hash mismatch)"
+            problem = f"{_where(table, lane, f'history_id={history_id}')}: content altered (hash mismatch)"
             break
         if tracked is not None:
-            newest[row[id_i]] = (row[type_i], tracked(row))
+            # An object's newest row is its highest history id (its changes may be in several lanes).
+            earlier = newest.get(row[id_i])
+            if earlier is None or earlier[2] < history_id:
+                newest[row[id_i]] = (row[type_i], tracked(row), history_id)
         expected_seq, prev_hash, prev_id = expected_seq + 1, stored, history_id
+    lanes[lane] = (expected_seq, prev_hash, prev_id)
     report.rows_checked += count
     report.tables_checked += 1
     if problem:
         report.add("chain-broken", problem)
         return
-    head_seq, head_hash, signature = heads.get(table, (0, GENESIS, None))
-    if (head_seq, head_hash) != (expected_seq - 1, prev_hash):
-        report.add("chain-head-mismatch", (
-            f"{table} after history_id={prev_id}: the chain head says row {head_seq} is the newest but "
-            f"the table ends at row {expected_seq - 1} (newest rows removed)"
-        ))
+    if not _lane_heads_match(report, table, lanes, heads):
         return
-    if signature is not None and not anchors.head_signature_valid(table, head_seq, head_hash, signature):
-        report.add("head-signature-invalid", (
-            f"{table}: the head (row {head_seq}) is not signed with the history key "
-            "(rows forged or rewritten with recomputed links)"
-        ))
     if tracked is not None:
         _compare_live_rows(report, record_model, tracked_names, newest, using, raw=columns.fast)
+
+
+def _where(table, lane, row):
+    """A row named in a finding: lane 0 as before lanes existed, other lanes by number."""
+    return f"{table} {row}" if not lane else f"{table} lane {lane} {row}"
+
+
+def _lane_heads_match(report, table, lanes, heads):
+    """Every lane of `table` (walked, or only in a head) ends where its signed head says; False after a finding."""
+    ends = dict.fromkeys((lane for (head_table, lane) in heads if head_table == table), (1, GENESIS, None))
+    ends.update(lanes)
+    for lane, (expected_seq, prev_hash, prev_id) in sorted(ends.items()):
+        head_seq, head_hash, signature = heads.get((table, lane), (0, GENESIS, None))
+        if (head_seq, head_hash) != (expected_seq - 1, prev_hash):
+            report.add("chain-head-mismatch", (
+                f"{_where(table, lane, f'after history_id={prev_id}')}: the chain head says row {head_seq} is the "
+                f"newest but the {'lane' if lane else 'table'} ends at row {expected_seq - 1} (newest rows removed)"
+            ))
+            return False
+        if signature is not None and not anchors.head_signature_valid(table, head_seq, head_hash, signature,
+                                                                      lane=lane):
+            report.add("head-signature-invalid", (
+                f"{table}{f' lane {lane}' if lane else ''}: the head (row {head_seq}) is not signed with the "
+                "history key (rows forged or rewritten with recomputed links)"
+            ))
+    return True
 
 
 def _fingerprint(getter, raw):
@@ -380,7 +413,7 @@ def _compare_live_rows(report, record_model, names, newest, using, raw):
                 "record-changed-without-history",
                 f"{table} id={pk}: the live row differs from its newest history row (changed without history)",
             ))
-    for pk, (history_type, _digest) in newest.items():
+    for pk, (history_type, _digest, _history_id) in newest.items():
         if pk not in seen and history_type != "-":
             problems.append(("record-missing", f"{table} id={pk}: history says it exists but the row is gone"))
     for code, detail in problems[:MAX_RECORD_FINDINGS]:
@@ -401,7 +434,8 @@ def _check_anchors(report, existing, using):
         if not anchors.anchor_mac_valid(entry):
             report.add("anchor-invalid", f"{where}: not signed with the history key (edited or forged)")
             continue
-        for table, (seq, link, _signature) in sorted(entry["heads"].items()):
+        for head, (seq, link, _signature) in sorted(entry["heads"].items()):
+            table, lane = anchors.parse_head_name(head)
             model = models_by_table.get(table)
             if model is None or table not in existing:
                 report.add("anchor-not-extended", f"{where}: table {table} is gone")
@@ -409,10 +443,11 @@ def _check_anchors(report, existing, using):
             if seq == 0:
                 continue
             found = list(
-                model._base_manager.using(using).filter(chain_seq=seq).values_list("chain_hash", flat=True)[:2]
+                model._base_manager.using(using).filter(chain_lane=lane, chain_seq=seq)
+                .values_list("chain_hash", flat=True)[:2]
             )
             if found != [link]:
                 report.add("anchor-not-extended", (
-                    f"{where}: {table} row {seq} no longer carries the anchored link "
+                    f"{where}: {_where(table, lane, f'row {seq}')} no longer carries the anchored link "
                     f"(history rewritten or removed since {entry.get('at')})"
                 ))

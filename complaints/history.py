@@ -1,8 +1,10 @@
 """Who changed a record and why, and the hash chain that makes history tamper-evident.
 
 Every historical row carries `chain_seq`, `chain_prev` and `chain_hash`: the SHA-256 of the previous row's hash
-and this row's canonical content. Rows are chained per history table, the table's head is kept in
-`ChainHead`, and `manage.py verify_history` recomputes every chain.
+and this row's canonical content. Each history table has up to HISTORY_CHAIN_LANES chains ("lanes", `chain_lane`)
+so that concurrent writers of one table never wait for each other: a transaction appends to a lane whose head no
+other open transaction holds. Each lane's head is kept in `ChainHead`, and `manage.py verify_history` recomputes
+every chain (docs/tamper-evidence.md).
 """
 
 import contextvars
@@ -10,11 +12,13 @@ import datetime
 import decimal
 import hashlib
 import json
+import random
 import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from django.db import models, transaction
+from django.conf import settings
+from django.db import connections, models, transaction
 from simple_history.models import HistoricalQuerySet
 
 from .exceptions import MissingChangeReason, PurgeRefused
@@ -91,11 +95,16 @@ def _canonical(field, value):
     return value
 
 
+# Columns outside a row's hash: its own hash, the id the database gives it, and its lane (added after the first
+# rows were hashed; a row moved to another lane no longer links to that lane's chain anyway).
+UNHASHED = ("history_id", "chain_hash", "chain_lane")
+
+
 def row_digest(row):
     """The chain hash a history row must carry, computed from its content and its predecessor's hash."""
     fields = {}
     for field in row._meta.concrete_fields:
-        if field.attname in ("history_id", "chain_hash"):
+        if field.attname in UNHASHED:
             continue
         fields[field.attname] = _canonical(field, getattr(row, field.attname))
     payload = json.dumps(
@@ -125,6 +134,7 @@ class HistoryChain(models.Model):
     chain_seq = models.BigIntegerField(null=True, editable=False, db_index=True)
     chain_prev = models.CharField(max_length=64, blank=True, default="", editable=False)
     chain_hash = models.CharField(max_length=64, blank=True, default="", editable=False)
+    chain_lane = models.PositiveSmallIntegerField(default=0, editable=False)
 
     class Meta:
         abstract = True
@@ -150,18 +160,53 @@ class HistoryChain(models.Model):
         from .anchors import sign_head
         from .models import ChainHead
 
+        table = self._meta.db_table
         with transaction.atomic(using=using):
-            # The head row lock serialises writers of one table so the chain never forks.
-            ChainHead.objects.using(using).get_or_create(table=self._meta.db_table)
-            head = ChainHead.objects.using(using).select_for_update().get(table=self._meta.db_table)
+            head = claim_head(table, using)
+            self.chain_lane = head.lane
             self.chain_seq = head.seq + 1
             self.chain_prev = head.hash
             self.chain_hash = row_digest(self)
             super().save(*args, **kwargs)
             ChainHead.objects.using(using).filter(pk=head.pk).update(
                 seq=self.chain_seq, hash=self.chain_hash,
-                signature=sign_head(self._meta.db_table, self.chain_seq, self.chain_hash),
+                signature=sign_head(table, self.chain_seq, self.chain_hash, lane=head.lane),
             )
 
     def delete(self, *args, **kwargs):
         raise PurgeRefused("History rows are never deleted.")
+
+
+def chain_lanes(using="default"):
+    """How many lanes a table's writers may spread over: one where the database has one writer at a time."""
+    if not connections[using].features.has_select_for_update_skip_locked:
+        return 1
+    return settings.HISTORY_CHAIN_LANES
+
+
+def claim_head(table, using="default"):
+    """Lock a head of `table`'s chains for the rest of this transaction and return it.
+
+    The lowest lane no other open transaction holds (the lanes this transaction already holds count as free, so it
+    stays on its lane); a new lane when every lane is held and fewer than HISTORY_CHAIN_LANES exist; and only when
+    all of them are held, a wait for one. A lane's lock keeps its chain from forking; the other lanes stay free.
+    """
+    from .anchors import sign_head
+    from .models import ChainHead
+
+    heads = ChainHead.objects.using(using).filter(table=table)
+    lanes = chain_lanes(using)
+    while True:
+        head = heads.filter(lane__lt=lanes).order_by("lane").select_for_update(skip_locked=True).first()
+        if head is not None:
+            return head
+        missing = sorted(set(range(lanes)) - set(heads.values_list("lane", flat=True)))
+        if not missing:
+            return heads.select_for_update().get(lane=random.randrange(lanes))
+        # Writers that find every lane held at the same moment pick different new lanes (one that picks a lane
+        # another has just added waits for that one's commit, then takes a free lane).
+        lane = 0 if 0 in missing else random.choice(missing)
+        ChainHead.objects.using(using).bulk_create(
+            [ChainHead(table=table, lane=lane, signature=sign_head(table, 0, GENESIS, lane=lane))],
+            ignore_conflicts=True,
+        )

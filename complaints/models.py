@@ -16,16 +16,20 @@ def evidence_storage():
 
 
 class ChainHead(models.Model):
-    """The newest link of one history table's hash chain (see complaints.history)."""
+    """The newest link of one of a history table's hash chains, its lane (see complaints.history)."""
 
-    table = models.CharField(max_length=100, unique=True)
+    table = models.CharField(max_length=100)
+    lane = models.PositiveSmallIntegerField(default=0)
     seq = models.BigIntegerField(default=0)
     hash = models.CharField(max_length=64, default=GENESIS)
-    # HMAC of table:seq:hash under a key outside the database (complaints.anchors).
+    # HMAC of table:seq:hash (table:lane:seq:hash past lane 0) under a key outside the database (complaints.anchors).
     signature = models.CharField(max_length=64, blank=True, default="")
 
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["table", "lane"], name="complaints_chainhead_table_lane")]
+
     def __str__(self):
-        return f"{self.table} #{self.seq}"
+        return f"{self.table} #{self.seq}" if not self.lane else f"{self.table} lane {self.lane} #{self.seq}"
 
 
 class ReferenceCounter(models.Model):

@@ -398,6 +398,9 @@ if not DEBUG and (len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5 or SECRET_KEY
 # database, so whoever can rewrite the database cannot re-sign a rewritten chain. Unset: derived from
 # DJANGO_SECRET_KEY (a development default only under DEBUG, where that key is the development one).
 HISTORY_CHAIN_KEY = os.environ.get("HISTORY_CHAIN_KEY", "")
+# Chains per history table on PostgreSQL (complaints.history.claim_head): up to this many transactions write one
+# table's history at once without waiting for each other. SQLite has one writer at a time and one chain.
+HISTORY_CHAIN_LANES = int(os.environ.get("HISTORY_CHAIN_LANES", "8"))
 # Append-only anchor files (manage.py anchor_history): put this on storage the database owner cannot write,
 # e.g. a separate mount, a WORM share or a synced folder.
 HISTORY_ANCHOR_DIR = Path(os.environ.get("HISTORY_ANCHOR_DIR", VAR_DIR / "anchors"))

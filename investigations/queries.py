@@ -300,7 +300,7 @@ NOT_CASE_HISTORY = {
 }
 
 _UNCOMPARED = {"id", "history_id", "history_date", "history_type", "history_user", "history_user_id",
-               "history_actor", "history_change_reason", "chain_seq", "chain_prev", "chain_hash"}
+               "history_actor", "history_change_reason", "chain_seq", "chain_prev", "chain_hash", "chain_lane"}
 
 
 def register_case_history(source):
