@@ -2,6 +2,7 @@ import datetime
 import hashlib
 import os
 import time
+import uuid
 
 import boto3
 import pytest
@@ -308,3 +309,43 @@ def bucket(moto, settings, request):
     return client
 
 
+
+
+# --- Concurrent writers: committed transactions on real connections (PostgreSQL) -------------------------------
+
+
+@pytest.fixture
+def committed_database(django_db_setup, django_db_blocker):
+    """A throwaway copy of the migrated PostgreSQL test database where every transaction really commits.
+
+    Concurrent writers need their own connections and commits, which the test transaction of `django_db` hides;
+    `transaction=True` would empty the tables afterwards, which the purge guards refuse. Skips on SQLite.
+    """
+    from django.db import connection, connections
+
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrent writers need PostgreSQL (SQLite has one writer)")
+    import psycopg
+    from django.db.backends.base.creation import TEST_DATABASE_PREFIX
+    from django.test.utils import setup_databases
+
+    with django_db_blocker.unblock():
+        settings_dict = connections.settings["default"]
+        if not settings_dict["NAME"].startswith(TEST_DATABASE_PREFIX):
+            # pytest-django sets up only the databases of tests marked django_db: never copy the real one.
+            setup_databases(verbosity=0, interactive=False, keepdb=True, aliases={"default"})
+        source = settings_dict["NAME"]
+        copy = f"{source}_writers_{uuid.uuid4().hex[:8]}"
+        admin_dsn = (f"host={settings_dict['HOST'] or '127.0.0.1'} port={settings_dict['PORT'] or 5432} "
+                     f"user={settings_dict['USER']} dbname=postgres")
+        connection.close()
+        with psycopg.connect(admin_dsn, autocommit=True) as admin:
+            admin.execute(f'CREATE DATABASE "{copy}" TEMPLATE "{source}"')
+        settings_dict["NAME"] = copy
+        try:
+            yield copy
+        finally:
+            connection.close()
+            settings_dict["NAME"] = source
+            with psycopg.connect(admin_dsn, autocommit=True) as admin:
+                admin.execute(f'DROP DATABASE "{copy}" WITH (FORCE)')  # the whole throwaway copy
