@@ -120,8 +120,8 @@ def test_a_row_moved_to_another_lane_breaks_the_chain():
             cursor.execute(f'ALTER TABLE "{COMPLAINT_HISTORY}" DISABLE TRIGGER USER')
         cursor.execute(f'UPDATE "{COMPLAINT_HISTORY}" SET chain_lane = 3 WHERE history_id = %s', [newest.pk])
     broken = [str(finding) for finding in chain.verify().findings if finding.code == "chain-broken"]
-    assert broken == [f"chain-broken: {COMPLAINT_HISTORY} lane 3 history_id={newest.pk}: rows 1..{newest.chain_seq - 1} "
-                      "of the chain are missing"]
+    assert broken == [f"chain-broken: {COMPLAINT_HISTORY} lane 3 history_id={newest.pk}: "
+                      f"rows 1..{newest.chain_seq - 1} of the chain are missing"]
 
 
 def test_eight_concurrent_writers_leave_every_chain_intact_and_every_reference_distinct(committed_database):

@@ -2,18 +2,16 @@
 
 import re
 import threading
-import uuid
 
 import pytest
 from django.core.management import call_command
-from django.db import connection, connections, transaction
+from django.db import connections, transaction
 
 from complaints.history import recorded
 from complaints.models import Complaint, ReferenceCounter
 from complaints.services import allocate_reference, file_complaint
 
 REFERENCE = re.compile(r"^C-(\d{4})-(\d{6,})$")
-ON_POSTGRESQL = connection.vendor == "postgresql"
 
 
 def file_one(**fields):
@@ -40,51 +38,32 @@ def test_numbering_of_a_year_continues_after_the_numbers_already_given():
         assert allocate_reference(2032) == "C-2032-000001"
 
 
-@pytest.mark.skipif(not ON_POSTGRESQL, reason="concurrent writers need PostgreSQL (SQLite has one writer)")
-def test_eight_concurrent_filers_on_postgresql_get_distinct_references(django_db_setup, django_db_blocker):
+def test_eight_concurrent_filers_on_postgresql_get_distinct_references(committed_database):
     """Eight threads file at once, each on its own connection, into a copy of the migrated test database."""
-    import psycopg
-
     per_writer, writers = 5, 8
-    with django_db_blocker.unblock():
-        settings_dict = connections.settings["default"]
-        source = settings_dict["NAME"]
-        copy = f"{source}_writers_{uuid.uuid4().hex[:8]}"
-        admin_dsn = (f"host={settings_dict['HOST'] or '127.0.0.1'} port={settings_dict['PORT'] or 5432} "
-                     f"user={settings_dict['USER']} dbname=postgres")
-        connection.close()
-        with psycopg.connect(admin_dsn, autocommit=True) as admin:
-            admin.execute(f'CREATE DATABASE "{copy}" TEMPLATE "{source}"')
-        settings_dict["NAME"] = copy
+    file_one()  # the history chain heads exist before the race starts
+    start = threading.Barrier(writers)
+    references, errors = [], []
+
+    def writer():
         try:
-            file_one()  # the history chain heads exist before the race starts
-            start = threading.Barrier(writers)
-            references, errors = [], []
-
-            def writer():
-                try:
-                    start.wait()
-                    for _ in range(per_writer):
-                        references.append(file_one().reference)
-                except Exception as error:  # noqa: BLE001 - reported by the assertion below
-                    errors.append(error)
-                finally:
-                    connections["default"].close()
-
-            threads = [threading.Thread(target=writer) for _ in range(writers)]
-            for thread in threads:
-                thread.start()
-            for thread in threads:
-                thread.join()
-
-            assert errors == []
-            assert len(references) == len(set(references)) == writers * per_writer
-            assert all(REFERENCE.match(reference) for reference in references)
-            stored = list(Complaint.objects.values_list("reference", flat=True))
-            assert len(stored) == len(set(stored)) == writers * per_writer + 1
-            call_command("verify_history")  # raises CommandError naming the first bad row
+            start.wait()
+            for _ in range(per_writer):
+                references.append(file_one().reference)
+        except Exception as error:  # noqa: BLE001 - reported by the assertion below
+            errors.append(error)
         finally:
-            connection.close()
-            settings_dict["NAME"] = source
-            with psycopg.connect(admin_dsn, autocommit=True) as admin:
-                admin.execute(f'DROP DATABASE "{copy}" WITH (FORCE)')  # the whole throwaway copy
+            connections["default"].close()
+
+    threads = [threading.Thread(target=writer) for _ in range(writers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    assert len(references) == len(set(references)) == writers * per_writer
+    assert all(REFERENCE.match(reference) for reference in references)
+    stored = list(Complaint.objects.values_list("reference", flat=True))
+    assert len(stored) == len(set(stored)) == writers * per_writer + 1
+    call_command("verify_history")  # raises CommandError naming the first bad row
