@@ -6,6 +6,7 @@ log. For a second press of the same form it is kept a few minutes in the cache, 
 browser session (intake/submissions.py).
 """
 
+import hashlib
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -115,11 +116,39 @@ def _render_form(request, form, *, status=200, notices=(), sent_ahead=()):
         request,
         "intake/file.html",
         {"form": form, "submission": submissions.new_token(request), "notices": notices, "sent_ahead": sent_ahead,
+         "fresh_fields": None if sent_ahead else _fresh_fields(form),
          "chunk_size": RESUMABLE_CHUNK_SIZE,
          "switcher_form_id": "complaint-form", "max_file_size": settings.EVIDENCE_MAX_FILE_SIZE,
          "allowed_extensions": ALLOWED_EXTENSIONS},
         status=status,
     )
+
+
+# A fresh form's questions as HTML, by everything they are rendered from (kept per process: a deploy starts anew).
+_FRESH_FIELDS = {}
+
+
+def _fresh_fields(form):
+    """The questions of a form nobody has answered yet, rendered once per language, categories and limits.
+
+    They were most of the time a filing took (a template per radio button and checkbox); None for a form with
+    answers or errors, which is rendered as usual.
+    """
+    if form.is_bound or form.initial:
+        return None
+    inputs = [get_language()]
+    for name, field in form.fields.items():
+        choices = [(str(value), str(label)) for value, label in getattr(field, "choices", ())]
+        inputs.append((name, str(field.label), str(field.help_text), field.required, field.widget.attrs,
+                       form.get_initial_for_field(field, name), choices))
+    key = hashlib.sha256(repr(inputs).encode()).hexdigest()
+    fields = _FRESH_FIELDS.get(key)
+    if fields is None:
+        if len(_FRESH_FIELDS) > 200:
+            _FRESH_FIELDS.clear()
+        fields = _FRESH_FIELDS[key] = render_to_string("intake/includes/complaint_fields.html",
+                                                       {"form": form, "sent_ahead": ()})
+    return fields
 
 
 # Each piece of a resumable upload is its own request, short enough for any worker time-out on a slow phone line.

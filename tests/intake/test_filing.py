@@ -6,9 +6,15 @@ import re
 
 import pytest
 from django.db import connection
+from django.template.loader import render_to_string
 from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
+from django.utils import translation
+from django.utils.html import escape
 
+from complaints.history import recorded
 from complaints.models import Allegation, Category, Complaint, Evidence, Party
+from intake import views
+from intake.forms import ComplaintForm, evidence_hint
 
 from .conftest import ALL_KINDS, latest_complaint, shown_code, shown_reference, stored_files
 
@@ -21,6 +27,29 @@ def test_form_page_works_without_an_account(client):
     html = response.content.decode()
     assert 'enctype="multipart/form-data"' in html
     assert '<legend>Who is filing?</legend>' in html
+
+
+def form_questions(html):
+    """The form's questions: what follows the one-time submission token, up to the send button."""
+    return html.split('name="submission"', 1)[1].split("\n", 1)[1].split('<div id="upload-panel"', 1)[0]
+
+
+def test_a_fresh_form_is_rendered_once_and_shown_the_same_to_every_filer(client, settings):
+    views._FRESH_FIELDS.clear()
+    first = client.get("/en/file/").content.decode()
+    again = client.get("/en/file/").content.decode()
+    assert len(views._FRESH_FIELDS) == 1
+    assert form_questions(again) == form_questions(first)
+    assert render_to_string("intake/includes/complaint_fields.html", {"form": ComplaintForm()}).strip() in first
+    # What the questions are rendered from changes them at once: a new category, another language, other limits.
+    with recorded(label="test", reason="a category the agency adds"):
+        Category.objects.create(code="towing", public_label="My car was towed")
+    assert "My car was towed" in client.get("/en/file/").content.decode()
+    assert "My car was towed" in client.get("/es/file/").content.decode()
+    settings.EVIDENCE_MAX_FILE_SIZE = 3 * 1024 * 1024
+    with translation.override("en"):
+        assert escape(evidence_hint()) in client.get("/en/file/").content.decode()
+    assert len(views._FRESH_FIELDS) == 4
 
 
 def test_person_harmed_files_with_contact_details_and_officer_description(filing):
