@@ -161,7 +161,8 @@ class HistoryChain(models.Model):
         from .models import ChainHead
 
         table = self._meta.db_table
-        with transaction.atomic(using=using):
+        # No savepoint of its own: a failure here fails the record's save, whose savepoint it is in.
+        with transaction.atomic(using=using, savepoint=False):
             head = claim_head(table, using)
             self.chain_lane = head.lane
             self.chain_seq = head.seq + 1

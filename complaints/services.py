@@ -107,6 +107,8 @@ def file_complaint(*, narrative, filer_role, parties=(), allegations=(), by=None
 
 def attach_evidence(complaint, stored_files, *, by=None, label=None, reason="evidence added", public=False):
     """Record already-stored files (complaints.evidence.StoredFile) as evidence of `complaint`."""
+    if not stored_files:
+        return []
     with transaction.atomic(), recorded(by=by, label=label, reason=reason):
         items = []
         for stored in stored_files:
