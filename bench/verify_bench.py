@@ -70,7 +70,7 @@ def generate(total):
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL session_replication_role = replica")
-        head = ChainHead.objects.select_for_update().get_or_create(table=table)[0]
+        head = ChainHead.objects.select_for_update().get_or_create(table=table, lane=0)[0]
         seq, prev = head.seq, head.hash
         batch = 2000
         for start in range(0, total, batch):
