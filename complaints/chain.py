@@ -232,6 +232,14 @@ def digests(history_model, using="default"):
 
 
 _dumps = json.JSONEncoder(separators=(",", ":"), default=str).encode
+if json.encoder.c_make_encoder is not None:
+    # json.dumps(separators=(",", ":"), default=str) without building its C encoder again for every row.
+    _c_encode = json.encoder.c_make_encoder(
+        None, str, json.encoder.encode_basestring_ascii, None, ":", ",", False, False, True
+    )
+
+    def _dumps(value, _join="".join, _encode=_c_encode):
+        return _join(_encode(value, 0))
 
 
 # --- Walking a chain ------------------------------------------------------------------------------------------
@@ -278,7 +286,7 @@ def _walk(columns, rows, using, *, seq=0, link=GENESIS):
     run = _Run()
     newest = run.newest
     rows = iter(rows)
-    prev_id = None
+    prev_id, dumps = None, _dumps
     if link is None:
         first = next(rows, None)
         if first is None:
@@ -298,7 +306,7 @@ def _walk(columns, rows, using, *, seq=0, link=GENESIS):
         values = dict(zip(names, row, strict=False))
         for name, convert in converters:
             values[name] = convert(values[name])
-        if (sha256((prev_hash + '{"fields":' + _dumps(values) + suffix).encode()).hexdigest() != stored
+        if (sha256((prev_hash + '{"fields":' + dumps(values) + suffix).encode()).hexdigest() != stored
                 and not _exact_digest_matches(columns.model, history_id, stored, using)):
             run.problem = f"{table} history_id={history_id}: content altered (hash mismatch)"
             break
@@ -384,10 +392,8 @@ def verify(using="default", *, anchors_too=False, files=None, workers=None):
         if workers is None:
             rows = sum(_head_seq(heads, columns) for columns in tables)
             workers = default_workers() if rows >= PARALLEL_MIN_ROWS else 1
-        if workers > 1 and vendor == "postgresql" and outermost:
-            runs, live = _read_in_parallel(tables, existing, heads, using, workers)
-        else:
-            runs, live = _read_here(tables, existing, using)
+        parallel = workers > 1 and vendor == "postgresql" and outermost
+        runs, live = _read(tables, existing, heads, using, workers if parallel else 1)
         for columns in tables:
             _check_table(report, columns, runs[columns.table], live.get(columns.table), heads)
         report.head = chain_head(using=using)
@@ -408,17 +414,6 @@ def _tracks(columns, existing):
     return columns.record_model is not None and columns.record_model._meta.db_table in existing
 
 
-def _read_here(tables, existing, using):
-    """Every chain in this process, one table after the other: {table: [run]}, {table: live fingerprints}."""
-    runs, live = {}, {}
-    for columns in tables:
-        run = _walk(columns, _raw_rows(*columns.history_sql(), using), using)
-        runs[columns.table] = [run]
-        if not run.problem and _tracks(columns, existing):
-            live[columns.table] = _live_fingerprints(columns, using)
-    return runs, live
-
-
 def _head_seq(heads, columns):
     return heads.get(columns.table, (0,))[0]
 
@@ -429,28 +424,51 @@ def _ranges(head_seq):
     return list(zip([None, *bounds], [*bounds, None], strict=True))
 
 
-def _read_in_parallel(tables, existing, heads, using, workers):
-    """The same reads as _read_here, by `workers` processes that all see this transaction's snapshot."""
-    with connections[using].cursor() as cursor:
-        cursor.execute("SELECT pg_export_snapshot()")
-        snapshot = cursor.fetchone()[0]
+def _read(tables, existing, heads, using, workers):
+    """Every chain, in ranges, and every live row: {table: [run in chain order]}, {table: live fingerprints}.
+
+    With workers > 1 the reads run in that many processes, each importing this transaction's snapshot; else here.
+    """
     jobs = []  # (estimated rows, table, range or None for the live rows)
     for columns in tables:
         head_seq = _head_seq(heads, columns)
         jobs += [(min(head_seq, RANGE_ROWS), columns.table, bounds) for bounds in _ranges(head_seq)]
         if _tracks(columns, existing):
             jobs.append((min(head_seq, RANGE_ROWS) // 2, columns.table, None))
-    jobs.sort(key=lambda job: -job[0])  # the longest first, so no worker is left with a long one at the end
-    context = multiprocessing.get_context("fork")  # the children share this process's settings and hash seed
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=_worker_start,
-                             initargs=(using, snapshot)) as pool:
-        futures = {(table, bounds): pool.submit(_worker_read, table, bounds) for _rows, table, bounds in jobs}
-        runs = {
-            columns.table: [futures[columns.table, bounds].result() for bounds in _ranges(_head_seq(heads, columns))]
-            for columns in tables
-        }
-        live = {table: future.result() for (table, bounds), future in futures.items() if bounds is None}
+    if workers > 1:
+        with connections[using].cursor() as cursor:
+            cursor.execute("SELECT pg_export_snapshot()")
+            snapshot = cursor.fetchone()[0]
+        jobs.sort(key=lambda job: -job[0])  # the longest first, so no worker is left with a long one at the end
+        context = multiprocessing.get_context("fork")  # the children share this process's settings and hash seed
+        with ProcessPoolExecutor(workers, mp_context=context, initializer=_worker_start,
+                                 initargs=(using, snapshot)) as pool:
+            futures = {(table, bounds): pool.submit(_worker_read, table, bounds) for _rows, table, bounds in jobs}
+            results = {key: future.result() for key, future in futures.items()}
+    else:
+        reader = _Reader(using, tables)
+        results = {(table, bounds): reader.read(table, bounds) for _rows, table, bounds in jobs}
+    runs = {
+        columns.table: [results[columns.table, bounds] for bounds in _ranges(_head_seq(heads, columns))]
+        for columns in tables
+    }
+    live = {table: result for (table, bounds), result in results.items() if bounds is None}
     return runs, live
+
+
+class _Reader:
+    def __init__(self, using, tables):
+        self.using = using
+        self.columns = {columns.table: columns for columns in tables}
+
+    def read(self, table, bounds):
+        """One range of a chain (bounds), or the live rows of its table (None)."""
+        columns, using = self.columns[table], self.using
+        if bounds is None:
+            return _live_fingerprints(columns, using)
+        low, high = bounds
+        rows = _raw_rows(*columns.history_sql(low, high), using)
+        return _walk(columns, rows, using) if low is None else _walk(columns, rows, using, link=None)
 
 
 _worker = {}
@@ -471,19 +489,11 @@ def _worker_start(using, snapshot):
     with connection.cursor() as cursor:
         cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
         cursor.execute(f"SET TRANSACTION SNAPSHOT '{snapshot}'")
-    _worker["using"] = using
-    vendor = connection.vendor
-    _worker["columns"] = {m._meta.db_table: _Columns(m, vendor) for m in history_models()}
+    _worker["reader"] = _Reader(using, [_Columns(m, connection.vendor) for m in history_models()])
 
 
 def _worker_read(table, bounds):
-    """One range of a chain (bounds), or the live rows of its table (None)."""
-    columns, using = _worker["columns"][table], _worker["using"]
-    if bounds is None:
-        return _live_fingerprints(columns, using)
-    low, high = bounds
-    rows = _raw_rows(*columns.history_sql(low, high), using)
-    return _walk(columns, rows, using) if low is None else _walk(columns, rows, using, link=None)
+    return _worker["reader"].read(table, bounds)
 
 
 # --- Findings -------------------------------------------------------------------------------------------------
