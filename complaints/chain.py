@@ -6,17 +6,21 @@ findings; `manage.py verify_history` prints them and exits with the most serious
 docs/tamper-evidence.md).
 """
 
-import datetime
 import hashlib
+import itertools
 import json
+import multiprocessing
 import operator
+import os
+import re
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
 from django.apps import apps
 from django.db import connections, models, transaction
 
 from . import anchors, dbguards
-from .history import GENESIS, UNHASHED, HistoryChain, _canonical
+from .history import GENESIS, UNHASHED, HistoryChain, _canonical, row_digest
 
 # Exit codes of verify_history (docs/tamper-evidence.md). The most serious finding decides.
 EXIT_INTACT = 0
@@ -102,23 +106,11 @@ class ChainReport:
         return max((f.exit_code for f in self.findings), default=EXIT_INTACT)
 
 
-# --- Canonical values, fast: raw rows, one converter per column (same result as history._canonical) ----------
+# --- Canonical values, fast: plain tuples, one converter per column (the digest of history.row_digest) --------
 
 
-def _datetime(value):
-    if value is None:
-        return None
-    if value.tzinfo is not None:
-        value = value.astimezone(datetime.UTC).replace(tzinfo=None)
-    return value.isoformat(timespec="microseconds")
-
-
-def _isoformat(value):
-    return None if value is None else value.isoformat()
-
-
-def _bool(value):
-    return None if value is None else bool(value)
+def _float(value):
+    return None if value is None else repr(float(value))
 
 
 def _sorted_json(value):
@@ -132,72 +124,256 @@ def _sorted_json(value):
 class _JsonValues(dict):
     """JSON column text -> its value with every object's keys sorted (most rows repeat a few values)."""
 
+    LIMIT = 10_000
+
     def __missing__(self, text):
-        value = _sorted_json(json.loads(text)) if isinstance(text, str) else _sorted_json(text)
-        if isinstance(text, str):
-            self[text] = value
+        value = _sorted_json(json.loads(text))
+        if len(self) >= self.LIMIT:
+            self.clear()
+        self[text] = value
         return value
 
     def __call__(self, text):
         return None if text is None else self[text]
 
 
-_PLAIN = (models.CharField, models.TextField, models.IntegerField, models.AutoField, models.FileField)
+_PLAIN = (models.CharField, models.TextField, models.IntegerField, models.AutoField, models.FileField,
+          models.BooleanField)
 
 
-def raw_converter(model_field, json_values):
-    """The converter from a raw database value to its canonical form: None for 'as is', False if unknown."""
-    if isinstance(model_field, models.ForeignKey):
-        return raw_converter(model_field.target_field, json_values)
-    if isinstance(model_field, models.DateTimeField):
-        return _datetime
-    if isinstance(model_field, models.DateField | models.TimeField):
-        return _isoformat
-    if isinstance(model_field, models.BooleanField):
-        return _bool
-    if isinstance(model_field, models.JSONField):
-        return json_values
-    if isinstance(model_field, _PLAIN) and not isinstance(model_field, models.UUIDField):
-        return None
-    return False
+def _column(field, vendor, json_values):
+    """The SQL that reads `field` and the converter to its canonical form (None: the value read is canonical).
 
-
-_dumps = json.JSONEncoder(separators=(",", ":"), default=str).encode
-_dumps_sorted = json.JSONEncoder(sort_keys=True, separators=(",", ":"), default=str).encode
+    Timestamps and dates are turned into their canonical text by the database (UTC, microseconds), so no
+    time-zone-aware datetime is ever built; booleans arrive as bool on both databases (SQLite's declared type
+    `bool` has a converter). A column type not named here goes through history._canonical, slower but exact.
+    """
+    column = '"' + field.column.replace('"', '""') + '"'
+    target = field.target_field if isinstance(field, models.ForeignKey) else field
+    if isinstance(target, models.DateTimeField):
+        if vendor == "postgresql":
+            return f"""to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US')""", None
+        # Django stores 'YYYY-MM-DD HH:MM:SS[.ffffff]' in UTC; an expression has no declared type, so no parsing.
+        return (f"CASE WHEN length({column}) = 19 THEN replace({column}, ' ', 'T') || '.000000' "
+                f"ELSE replace({column}, ' ', 'T') END"), None
+    if isinstance(target, models.DateField):
+        return (f"to_char({column}, 'YYYY-MM-DD')" if vendor == "postgresql" else f"+{column}"), None
+    if isinstance(target, models.JSONField):
+        return (f"{column}::text" if vendor == "postgresql" else column), json_values
+    if isinstance(target, models.FloatField):
+        return column, _float
+    if isinstance(target, _PLAIN) and not isinstance(target, models.UUIDField):
+        return column, None
+    return column, lambda value, field=field: _canonical(field, value)
 
 
 class _Columns:
-    """The columns of one history model in digest order, with their converters."""
+    """How one history model is read and hashed: its columns in digest order, their SQL and converters."""
 
-    def __init__(self, history_model):
+    def __init__(self, history_model, vendor):
         fields = sorted(
             (f for f in history_model._meta.concrete_fields if f.attname not in UNHASHED),
             key=lambda f: f.attname,
         )
-        self.fields = fields
+        self.model = history_model
+        self.table = history_model._meta.db_table
+        self.vendor = vendor
         self.names = [f.attname for f in fields]
         json_values = _JsonValues()
-        converters = [raw_converter(f, json_values) for f in fields]
-        # Unknown column types (none today) go through Django's converters and _canonical, slower but exact.
-        self.fast = False not in converters
-        if self.fast:
-            self.converters = [(f.attname, c) for f, c in zip(fields, converters, strict=True) if c is not None]
-        else:
-            self.converters = [(f.attname, lambda v, f=f: _canonical(f, v)) for f in fields]
+        columns = [_column(f, vendor, json_values) for f in fields]
+        self.select = [sql for sql, _convert in columns] + ['"history_id"', '"chain_hash"']
+        self.converters = [(name, convert) for name, (_sql, convert) in zip(self.names, columns, strict=True)
+                           if convert is not None]
         self.position = {name: i for i, name in enumerate(self.names)}
-        self.suffix = ',"table":' + json.dumps(history_model._meta.db_table) + "}"
+        self.suffix = ',"table":' + json.dumps(self.table) + "}"
+        record_model = getattr(history_model, "instance_type", None)
+        self.record_model = record_model if record_model is not None and "id" in self.position else None
+        if self.record_model is not None:
+            self.tracked_names = [f.attname for f in record_model._meta.concrete_fields]
+            self.tracked = operator.itemgetter(*[self.position[name] for name in self.tracked_names])
+
+    def history_sql(self, low=None, high=None, lane=None):
+        """The rows of a chain in chain order; with bounds, only chain_seq in [low, high) (NULL in the last).
+
+        `lane` None reads every row of the table (lane by lane), else only that lane's chain.
+        """
+        where, params = [], []
+        if lane is not None:
+            where.append('"chain_lane" = %s')
+            params.append(lane)
+        if low is not None:
+            where.append('"chain_seq" >= %s' + (' OR "chain_seq" IS NULL' if high is None else ""))
+            params.append(low)
+        if high is not None:
+            where.append('"chain_seq" < %s')
+            params.append(high)
+        sql = f'SELECT {", ".join(self.select)} FROM "{self.table}"'
+        if where:
+            sql += " WHERE " + " AND ".join(f"({w})" for w in where)
+        order = ' ORDER BY "chain_seq", "history_id"'
+        if lane is None:
+            order = ' ORDER BY "chain_lane", "chain_seq", "history_id"'
+        return sql + order, params
+
+    def live_sql(self):
+        """The live rows, each column read exactly as its history column is (so raw values compare)."""
+        select = [_column(f, self.vendor, None)[0] for f in self.record_model._meta.concrete_fields]
+        return f'SELECT {", ".join(select)} FROM "{self.record_model._meta.db_table}"', []
 
 
-def _raw_rows(queryset, using):
+def _raw_rows(sql, params, using):
     """Plain tuples straight from the database cursor, streamed (a server-side cursor on PostgreSQL)."""
-    sql, params = queryset.query.sql_with_params()
     with connections[using].chunked_cursor() as cursor:
         cursor.execute(sql, params)
-        while rows := cursor.fetchmany(5000):
+        while rows := cursor.fetchmany(FETCH_ROWS):
             yield from rows
 
 
-# --- The snapshot ---------------------------------------------------------------------------------------------
+FETCH_ROWS = 10_000
+
+
+def digests(history_model, using="default"):
+    """(history_id, digest) of every row as verify computes it, which must equal history.row_digest."""
+    columns = _Columns(history_model, connections[using].vendor)
+    names, converters, suffix = columns.names, columns.converters, columns.suffix
+    prev_i = columns.position["chain_prev"]
+    for row in _raw_rows(*columns.history_sql(), using):
+        values = dict(zip(names, row, strict=False))
+        for name, convert in converters:
+            values[name] = convert(values[name])
+        payload = row[prev_i] + '{"fields":' + _dumps(values) + suffix
+        yield row[-2], hashlib.sha256(payload.encode()).hexdigest()
+
+
+_dumps = json.JSONEncoder(separators=(",", ":"), default=str).encode
+if json.encoder.c_make_encoder is not None:
+    # json.dumps(separators=(",", ":"), default=str) without building its C encoder again for every row.
+    _c_encode = json.encoder.c_make_encoder(
+        None, str, json.encoder.encode_basestring_ascii, None, ":", ",", False, False, True
+    )
+
+    def _dumps(value, _join="".join, _encode=_c_encode):
+        return _join(_encode(value, 0))
+
+
+# --- Walking a chain ------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Run:
+    """What walking one run of a chain found; `first` is set when the run's first link is the caller's to check."""
+
+    count: int = 0
+    problem: str = ""
+    first: tuple = None  # (history_id, chain_seq, chain_prev) of the first row
+    seq: int = 0  # the last row's
+    link: str = GENESIS
+    history_id: int = None
+    # object id -> (history_type, fingerprint of its tracked values, history_id)
+    newest: dict = field(default_factory=dict)
+
+
+def _link_problem(table, history_id, seq, prev, expected_seq, prev_hash, prev_id):
+    where = f"{table} history_id={history_id}"
+    if seq != expected_seq:
+        if seq is not None and expected_seq is not None and seq > expected_seq:
+            return f"{where}: rows {expected_seq}..{seq - 1} of the chain are missing"
+        return f"{where}: sequence {seq} where {expected_seq} was expected"
+    if prev != prev_hash:
+        return f"{where}: does not link to the row before it (removed or reordered rows)"
+    if prev_id is not None and history_id <= prev_id:
+        return f"{where}: out of order (history ids reordered)"
+    return ""
+
+
+def _walk(columns, rows, using, *, seq=0, link=GENESIS, lane=0):
+    """Check rows of one chain, in chain order, that follow the row numbered `seq` whose hash is `link`.
+
+    With link None the rows start anywhere in the chain: the first row's number and link are taken as they
+    are (and returned in `first` for the caller to join to the run before). Stops at the first bad row.
+    """
+    names, converters, suffix = columns.names, columns.converters, columns.suffix
+    table = _label(columns.table, lane)
+    seq_i, prev_i = columns.position["chain_seq"], columns.position["chain_prev"]
+    id_i, type_i = columns.position.get("id"), columns.position["history_type"]
+    history_id_i, hash_i = len(names), len(names) + 1
+    tracked = columns.tracked if columns.record_model is not None else None
+    sha256 = hashlib.sha256
+    run = _Run()
+    newest = run.newest
+    rows = iter(rows)
+    prev_id, dumps = None, _dumps
+    if link is None:
+        first = next(rows, None)
+        if first is None:
+            return run
+        run.first = (first[history_id_i], first[seq_i], first[prev_i])
+        if first[seq_i] is None:
+            run.count = 1
+            return run
+        seq, link, rows = first[seq_i] - 1, first[prev_i], itertools.chain([first], rows)
+    expected_seq, prev_hash, count = seq + 1, link, 0
+    for row in rows:
+        count += 1
+        history_id, stored = row[history_id_i], row[hash_i]
+        if row[seq_i] != expected_seq or row[prev_i] != prev_hash or (prev_id is not None and history_id <= prev_id):
+            run.problem = _link_problem(table, history_id, row[seq_i], row[prev_i], expected_seq, prev_hash, prev_id)
+            break
+        values = dict(zip(names, row, strict=False))
+        for name, convert in converters:
+            values[name] = convert(values[name])
+        if (sha256((prev_hash + '{"fields":' + dumps(values) + suffix).encode()).hexdigest() != stored
+                and not _exact_digest_matches(columns.model, history_id, stored, using)):
+            run.problem = f"{table} history_id={history_id}: content altered (hash mismatch)"
+            break
+        if tracked is not None:
+            newest[row[id_i]] = (row[type_i], hash(tracked(row)), history_id)
+        expected_seq, prev_hash, prev_id = expected_seq + 1, stored, history_id
+    run.count, run.seq, run.link, run.history_id = count, expected_seq - 1, prev_hash, prev_id
+    return run
+
+
+def _exact_digest_matches(history_model, history_id, stored, using):
+    """The fast digest differs: recompute it from the model instance, as it was written, before calling it altered."""
+    row = history_model._base_manager.using(using).filter(history_id=history_id).first()
+    return row is not None and row_digest(row) == stored
+
+
+def _label(table, lane):
+    """A chain named in a finding: lane 0 by its table (as before lanes existed), other lanes by number."""
+    return table if not lane else f"{table} lane {lane}"
+
+
+def _join(table, runs):
+    """Runs of one chain in order, each starting where the one before ended (or not): one run from row 1.
+
+    `table` is the chain's label (see _label)."""
+    joined = _Run()
+    for run in runs:
+        if run.first is not None:
+            history_id, seq, prev = run.first
+            problem = _link_problem(table, history_id, seq, prev, joined.seq + 1, joined.link, joined.history_id)
+            if problem:
+                joined.count += 1
+                joined.problem = problem
+                return joined
+        joined.count += run.count
+        if run.problem:
+            joined.problem = run.problem
+            return joined
+        if run.count:
+            joined.seq, joined.link, joined.history_id = run.seq, run.link, run.history_id
+        joined.newest.update(run.newest)
+    return joined
+
+
+def _live_fingerprints(columns, using):
+    """Every live row of the table that `columns`' history records: id -> fingerprint of its values."""
+    pk_i = columns.tracked_names.index(columns.record_model._meta.pk.attname)
+    return {row[pk_i]: hash(row) for row in _raw_rows(*columns.live_sql(), using)}
+
+
+# --- The snapshot, and tables in parallel -----------------------------------------------------------------------
 
 
 def _snapshot(using):
@@ -209,24 +385,41 @@ def _snapshot(using):
     if outermost and conn.vendor == "postgresql":
         with conn.cursor() as cursor:
             cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-    return block
+    return block, outermost
 
 
-def verify(using="default", *, anchors_too=False, files=None):
+# A chain longer than this is read in ranges by the parallel workers (each range checked on its own, then joined).
+RANGE_ROWS = 25_000
+# Below this many history rows in all, worker processes cost more than they save.
+PARALLEL_MIN_ROWS = 50_000
+
+
+def default_workers():
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+def verify(using="default", *, anchors_too=False, files=None, workers=None):
     """Check every table, guard, chain, signature, live row (and anchors, evidence files when asked).
 
-    `files` is None (skip files) or a `FileCheck`. Never writes to the database or the storage.
+    `files` is None (skip files) or a `FileCheck`. `workers` > 1 reads the chains in that many processes sharing
+    the snapshot (PostgreSQL, outside a transaction); None chooses by the cores and the rows. Never writes.
     """
     report = ChainReport()
-    block = _snapshot(using)
+    block, outermost = _snapshot(using)
     try:
         existing = set(connections[using].introspection.table_names())
         _check_tables_and_guards(report, existing, using)
         heads = _heads(using)
-        for model in history_models():
-            if model._meta.db_table not in existing:
-                continue
-            _verify_history_table(report, model, heads, existing, using)
+        vendor = connections[using].vendor
+        tables = [_Columns(m, vendor) for m in history_models() if m._meta.db_table in existing]
+        if workers is None:
+            rows = sum(_head_seq(heads, columns) for columns in tables)
+            workers = default_workers() if rows >= PARALLEL_MIN_ROWS else 1
+        parallel = workers > 1 and vendor == "postgresql" and outermost
+        runs, live = _read(tables, existing, heads, using, workers if parallel else 1)
+        for columns in tables:
+            _check_table(report, columns, runs[columns.table], live.get(columns.table), heads,
+                         _stray_lane(columns, heads, using))
         report.head = chain_head(using=using)
         if anchors_too:
             _check_anchors(report, existing, using)
@@ -241,6 +434,110 @@ def verify_all(using="default"):
     return verify(using)
 
 
+def _tracks(columns, existing):
+    return columns.record_model is not None and columns.record_model._meta.db_table in existing
+
+
+def _lanes(heads, columns):
+    """The lanes of a table's history: lane 0 always, every other lane that has a head."""
+    return sorted({0} | {lane for (table, lane) in heads if table == columns.table})
+
+
+def _head_seq(heads, columns, lane=None):
+    """The newest row number of one lane, or (lane None) of all lanes together."""
+    if lane is None:
+        return sum(_head_seq(heads, columns, lane) for lane in _lanes(heads, columns))
+    return heads.get((columns.table, lane), (0,))[0]
+
+
+def _ranges(head_seq):
+    """[low, high) bounds that split a chain of about `head_seq` rows; open at both ends so no row is left out."""
+    bounds = list(range(RANGE_ROWS + 1, head_seq + 1, RANGE_ROWS))
+    return list(zip([None, *bounds], [*bounds, None], strict=True))
+
+
+def _read(tables, existing, heads, using, workers):
+    """Every chain, in ranges, and every live row: {table: [run in chain order]}, {table: live fingerprints}.
+
+    With workers > 1 the reads run in that many processes, each importing this transaction's snapshot; else here.
+    """
+    jobs = []  # (estimated rows, table, lane, range; or lane and range None for the live rows)
+    for columns in tables:
+        for lane in _lanes(heads, columns):
+            head_seq = _head_seq(heads, columns, lane)
+            jobs += [(min(head_seq, RANGE_ROWS), columns.table, lane, bounds) for bounds in _ranges(head_seq)]
+        if _tracks(columns, existing):
+            jobs.append((min(_head_seq(heads, columns), RANGE_ROWS) // 2, columns.table, None, None))
+    if workers > 1:
+        with connections[using].cursor() as cursor:
+            cursor.execute("SELECT pg_export_snapshot()")
+            snapshot = cursor.fetchone()[0]
+        jobs.sort(key=lambda job: -job[0])  # the longest first, so no worker is left with a long one at the end
+        context = multiprocessing.get_context("fork")  # the children share this process's settings and hash seed
+        with ProcessPoolExecutor(workers, mp_context=context, initializer=_worker_start,
+                                 initargs=(using, snapshot)) as pool:
+            futures = {(table, lane, bounds): pool.submit(_worker_read, table, lane, bounds)
+                       for _rows, table, lane, bounds in jobs}
+            results = {key: future.result() for key, future in futures.items()}
+    else:
+        reader = _Reader(using, tables)
+        results = {(table, lane, bounds): reader.read(table, lane, bounds) for _rows, table, lane, bounds in jobs}
+    runs = {
+        columns.table: {
+            lane: [results[columns.table, lane, bounds] for bounds in _ranges(_head_seq(heads, columns, lane))]
+            for lane in _lanes(heads, columns)
+        }
+        for columns in tables
+    }
+    live = {table: result for (table, lane, bounds), result in results.items() if lane is None}
+    return runs, live
+
+
+class _Reader:
+    def __init__(self, using, tables):
+        self.using = using
+        self.columns = {columns.table: columns for columns in tables}
+
+    def read(self, table, lane, bounds):
+        """One range (bounds) of one lane's chain, or the live rows of its table (lane None)."""
+        columns, using = self.columns[table], self.using
+        if lane is None:
+            return _live_fingerprints(columns, using)
+        low, high = bounds
+        rows = _raw_rows(*columns.history_sql(low, high, lane=lane), using)
+        if low is None:
+            return _walk(columns, rows, using, lane=lane)
+        return _walk(columns, rows, using, link=None, lane=lane)
+
+
+_worker = {}
+
+
+def _worker_start(using, snapshot):
+    """In a worker process: a connection of its own, in the coordinator's snapshot.
+
+    The connection inherited from the coordinator is kept referenced and never used or closed here: closing
+    it would end the coordinator's session.
+    """
+    if not re.fullmatch(r"[0-9A-F-]+", snapshot):
+        raise ValueError(f"not a snapshot id: {snapshot!r}")
+    _worker["inherited"] = connections[using]
+    connection = connections.create_connection(using)
+    connections[using] = connection
+    connection.set_autocommit(False)
+    with connection.cursor() as cursor:
+        cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        cursor.execute(f"SET TRANSACTION SNAPSHOT '{snapshot}'")
+    _worker["reader"] = _Reader(using, [_Columns(m, connection.vendor) for m in history_models()])
+
+
+def _worker_read(table, lane, bounds):
+    return _worker["reader"].read(table, lane, bounds)
+
+
+# --- Findings -------------------------------------------------------------------------------------------------
+
+
 def _heads(using):
     from .models import ChainHead
 
@@ -252,6 +549,15 @@ def _heads(using):
     }
 
 
+def _stray_lane(columns, heads, using):
+    """A lane that has rows but no head (its head row removed with it), or None."""
+    known = _lanes(heads, columns)
+    marks = ", ".join(["%s"] * len(known))
+    with connections[using].cursor() as cursor:
+        cursor.execute(f'SELECT "chain_lane" FROM "{columns.table}" WHERE "chain_lane" NOT IN ({marks}) LIMIT 1',
+                       known)
+        row = cursor.fetchone()
+    return None if row is None else row[0]
 def _check_tables_and_guards(report, existing, using):
     from .models import ChainHead, EvidenceAccess
 
@@ -284,137 +590,64 @@ def _check_tables_and_guards(report, existing, using):
                 report.add("guard-missing", f"table {table}: no enabled trigger refusing changes without history")
 
 
-def _verify_history_table(report, model, heads, existing, using):
-    table = model._meta.db_table
-    columns = _Columns(model)
-    names, suffix, converters = columns.names, columns.suffix, columns.converters
-    seq_i, prev_i = columns.position["chain_seq"], columns.position["chain_prev"]
-    id_i, type_i = columns.position.get("id"), columns.position["history_type"]
-    record_model = getattr(model, "instance_type", None)
-    track = record_model is not None and record_model._meta.db_table in existing and id_i is not None
-    tracked = None
-    if track:
-        tracked_names = [f.attname for f in record_model._meta.concrete_fields]
-        tracked = _fingerprint(operator.itemgetter(*[columns.position[name] for name in tracked_names]),
-                               raw=columns.fast)
-        newest = {}
-    query = model._base_manager.using(using).order_by("chain_seq", "history_id")
-    if columns.fast:
-        rows = _raw_rows(query.values_list(*names, "history_id", "chain_hash", "chain_lane"), using)
-        dumps = _dumps
-    else:
-        rows = query.values_list(*names, "history_id", "chain_hash", "chain_lane").iterator(chunk_size=5000)
-        dumps = _dumps_sorted
-    history_id_i, hash_i, lane_i = len(names), len(names) + 1, len(names) + 2
-    sha256 = hashlib.sha256
-
-    # Each lane is a chain of its own. Rows come in chain_seq order, so each lane's rows come in its order; the
-    # walk keeps the lane it is on in locals and the others' state in `lanes`.
-    lanes, lane = {}, 0
-    expected_seq, prev_hash, prev_id, count, problem = 1, GENESIS, None, 0, None
-    for row in rows:
-        count += 1
-        if row[lane_i] != lane:
-            lanes[lane] = (expected_seq, prev_hash, prev_id)
-            lane = row[lane_i]
-            expected_seq, prev_hash, prev_id = lanes.get(lane, (1, GENESIS, None))
-        history_id, stored, seq = row[history_id_i], row[hash_i], row[seq_i]
-        if seq != expected_seq:
-            where = _where(table, lane, f"history_id={history_id}")
-            if seq is not None and seq > expected_seq:
-                problem = f"{where}: rows {expected_seq}..{seq - 1} of the chain are missing"
-            else:
-                problem = f"{where}: sequence {seq} where {expected_seq} was expected"
-            break
-        if row[prev_i] != prev_hash:
-            problem = (f"{_where(table, lane, f'history_id={history_id}')}: does not link to the row before it "
-                       "(removed or reordered rows)")
-            break
-        if prev_id is not None and history_id <= prev_id:
-            problem = f"{_where(table, lane, f'history_id={history_id}')}: out of order (history ids reordered)"
-            break
-        values = dict(zip(names, row, strict=False))
-        for name, convert in converters:
-            values[name] = convert(values[name])
-        if sha256((prev_hash + '{"fields":' + dumps(values) + suffix).encode()).hexdigest() != stored:
-            problem = f"{_where(table, lane, f'history_id={history_id}')}: content altered (hash mismatch)"
-            break
-        if tracked is not None:
-            # An object's newest row is its highest history id (its changes may be in several lanes).
-            earlier = newest.get(row[id_i])
-            if earlier is None or earlier[2] < history_id:
-                newest[row[id_i]] = (row[type_i], tracked(row), history_id)
-        expected_seq, prev_hash, prev_id = expected_seq + 1, stored, history_id
-    lanes[lane] = (expected_seq, prev_hash, prev_id)
-    report.rows_checked += count
+def _check_table(report, columns, lanes, live, heads, stray_lane):
+    """One table: each lane's chain joined from its runs and ended where its signed head says, then live rows."""
+    table = columns.table
     report.tables_checked += 1
-    if problem:
-        report.add("chain-broken", problem)
-        return
-    if not _lane_heads_match(report, table, lanes, heads):
-        return
-    if tracked is not None:
-        _compare_live_rows(report, record_model, tracked_names, newest, using, raw=columns.fast)
-
-
-def _where(table, lane, row):
-    """A row named in a finding: lane 0 as before lanes existed, other lanes by number."""
-    return f"{table} {row}" if not lane else f"{table} lane {lane} {row}"
-
-
-def _lane_heads_match(report, table, lanes, heads):
-    """Every lane of `table` (walked, or only in a head) ends where its signed head says; False after a finding."""
-    ends = dict.fromkeys((lane for (head_table, lane) in heads if head_table == table), (1, GENESIS, None))
-    ends.update(lanes)
-    for lane, (expected_seq, prev_hash, prev_id) in sorted(ends.items()):
+    newest = {}
+    for lane, runs in sorted(lanes.items()):
+        label = _label(table, lane)
+        chain = _join(label, runs)
+        report.rows_checked += chain.count
+        if chain.problem:
+            report.add("chain-broken", chain.problem)
+            return
         head_seq, head_hash, signature = heads.get((table, lane), (0, GENESIS, None))
-        if (head_seq, head_hash) != (expected_seq - 1, prev_hash):
+        if (head_seq, head_hash) != (chain.seq, chain.link):
             report.add("chain-head-mismatch", (
-                f"{_where(table, lane, f'after history_id={prev_id}')}: the chain head says row {head_seq} is the "
-                f"newest but the {'lane' if lane else 'table'} ends at row {expected_seq - 1} (newest rows removed)"
+                f"{label} after history_id={chain.history_id}: the chain head says row {head_seq} is the newest but "
+                f"the {'lane' if lane else 'table'} ends at row {chain.seq} (newest rows removed)"
             ))
-            return False
+            return
         if signature is not None and not anchors.head_signature_valid(table, head_seq, head_hash, signature,
                                                                       lane=lane):
             report.add("head-signature-invalid", (
-                f"{table}{f' lane {lane}' if lane else ''}: the head (row {head_seq}) is not signed with the "
-                "history key (rows forged or rewritten with recomputed links)"
+                f"{label}: the head (row {head_seq}) is not signed with the history key "
+                "(rows forged or rewritten with recomputed links)"
             ))
-    return True
+        # An object's newest row is its highest history id (its changes may be in several lanes).
+        for pk, entry in chain.newest.items():
+            earlier = newest.get(pk)
+            if earlier is None or earlier[2] < entry[2]:
+                newest[pk] = entry
+    if stray_lane is not None:
+        report.add("chain-head-mismatch", (
+            f"{_label(table, stray_lane)}: rows of a lane that has no chain head (the lane's head row removed)"
+        ))
+        return
+    if live is not None:
+        _compare_live_rows(report, columns.record_model, newest, live)
 
 
-def _fingerprint(getter, raw):
-    """A row's values as one hash: raw values hash as they are; Django-converted JSON values need their text."""
-    if raw:
-        return lambda row: hash(getter(row))
-    return lambda row: hash(_dumps_sorted(list(getter(row))))
-
-
-def _compare_live_rows(report, record_model, names, newest, using, raw):
+def _compare_live_rows(report, record_model, newest, live):
     """Every live row equals its newest history row; every object history says exists is there.
 
-    Live and history columns have the same types, so their raw values are compared as they come (hashed).
+    Live and history columns are read alike, so their raw values are compared as they come (hashed).
     """
     table = record_model._meta.db_table
-    pk_i = names.index(record_model._meta.pk.attname)
-    query = record_model._base_manager.using(using).order_by().values_list(*names)
-    rows = _raw_rows(query, using) if raw else query.iterator(chunk_size=5000)
-    seen, problems = set(), []
-    fingerprint = _fingerprint(tuple, raw=raw)
-    for row in rows:
-        report.records_checked += 1
-        pk = row[pk_i]
-        seen.add(pk)
+    problems = []
+    report.records_checked += len(live)
+    for pk, fingerprint in live.items():
         expected = newest.get(pk)
         if expected is None:
             problems.append(("record-without-history", f"{table} id={pk}: a live row with no history at all"))
-        elif expected[0] == "-" or expected[1] != fingerprint(row):
+        elif expected[0] == "-" or expected[1] != fingerprint:
             problems.append((
                 "record-changed-without-history",
                 f"{table} id={pk}: the live row differs from its newest history row (changed without history)",
             ))
     for pk, (history_type, _digest, _history_id) in newest.items():
-        if pk not in seen and history_type != "-":
+        if pk not in live and history_type != "-":
             problems.append(("record-missing", f"{table} id={pk}: history says it exists but the row is gone"))
     for code, detail in problems[:MAX_RECORD_FINDINGS]:
         report.add(code, detail)
@@ -448,6 +681,6 @@ def _check_anchors(report, existing, using):
             )
             if found != [link]:
                 report.add("anchor-not-extended", (
-                    f"{where}: {_where(table, lane, f'row {seq}')} no longer carries the anchored link "
+                    f"{where}: {_label(table, lane)} row {seq} no longer carries the anchored link "
                     f"(history rewritten or removed since {entry.get('at')})"
                 ))

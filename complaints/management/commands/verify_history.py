@@ -16,6 +16,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--database", default="default")
         parser.add_argument("--anchors", action="store_true", help="Check that today's chains extend every anchor.")
+        parser.add_argument("--workers", type=int,
+                            help="Processes reading the chains, all in one snapshot (PostgreSQL; default: one per "
+                                 "core from 50,000 history rows, else 1).")
         parser.add_argument("--files", action="store_true", help="Re-hash every evidence file (may take long).")
         parser.add_argument("--sample", type=int, help="With --files: check this many files chosen at random.")
         parser.add_argument("--resume", action="store_true", help="With --files: continue from the checkpoint.")
@@ -27,7 +30,8 @@ class Command(BaseCommand):
         if options["files"]:
             files = FileCheck(checkpoint=options["checkpoint"], resume=options["resume"], sample=options["sample"],
                               progress=self.stderr.write)
-        report = verify(using=options["database"], anchors_too=options["anchors"], files=files)
+        report = verify(using=options["database"], anchors_too=options["anchors"], files=files,
+                        workers=options["workers"])
         counts = (
             f"{report.rows_checked} rows checked in {report.tables_checked} tables, "
             f"{report.records_checked} live rows compared"
