@@ -412,14 +412,15 @@ def verify(using="default", *, anchors_too=False, files=None, workers=None):
         heads = _heads(using)
         vendor = connections[using].vendor
         tables = [_Columns(m, vendor) for m in history_models() if m._meta.db_table in existing]
+        for columns in tables:
+            _add_stray_lanes(heads, columns, using)
         if workers is None:
             rows = sum(_head_seq(heads, columns) for columns in tables)
             workers = default_workers() if rows >= PARALLEL_MIN_ROWS else 1
         parallel = workers > 1 and vendor == "postgresql" and outermost
         runs, live = _read(tables, existing, heads, using, workers if parallel else 1)
         for columns in tables:
-            _check_table(report, columns, runs[columns.table], live.get(columns.table), heads,
-                         _stray_lane(columns, heads, using))
+            _check_table(report, columns, runs[columns.table], live.get(columns.table), heads)
         report.head = chain_head(using=using)
         if anchors_too:
             _check_anchors(report, existing, using)
@@ -549,15 +550,16 @@ def _heads(using):
     }
 
 
-def _stray_lane(columns, heads, using):
-    """A lane that has rows but no head (its head row removed with it), or None."""
+def _add_stray_lanes(heads, columns, using):
+    """Lanes that have rows but no head (moved rows, or a head row removed) are walked too, as if their head were
+    empty: their rows then break the chain or the (missing) head's count, whatever they hold."""
     known = _lanes(heads, columns)
     marks = ", ".join(["%s"] * len(known))
     with connections[using].cursor() as cursor:
-        cursor.execute(f'SELECT "chain_lane" FROM "{columns.table}" WHERE "chain_lane" NOT IN ({marks}) LIMIT 1',
+        cursor.execute(f'SELECT DISTINCT "chain_lane" FROM "{columns.table}" WHERE "chain_lane" NOT IN ({marks})',
                        known)
-        row = cursor.fetchone()
-    return None if row is None else row[0]
+        for (lane,) in cursor.fetchall():
+            heads[columns.table, lane] = (0, GENESIS, None)
 def _check_tables_and_guards(report, existing, using):
     from .models import ChainHead, EvidenceAccess
 
@@ -590,18 +592,19 @@ def _check_tables_and_guards(report, existing, using):
                 report.add("guard-missing", f"table {table}: no enabled trigger refusing changes without history")
 
 
-def _check_table(report, columns, lanes, live, heads, stray_lane):
+def _check_table(report, columns, lanes, live, heads):
     """One table: each lane's chain joined from its runs and ended where its signed head says, then live rows."""
     table = columns.table
     report.tables_checked += 1
-    newest = {}
+    newest, chains = {}, {}
     for lane, runs in sorted(lanes.items()):
-        label = _label(table, lane)
-        chain = _join(label, runs)
+        chain = chains[lane] = _join(_label(table, lane), runs)
         report.rows_checked += chain.count
         if chain.problem:
             report.add("chain-broken", chain.problem)
             return
+    for lane, chain in sorted(chains.items()):
+        label = _label(table, lane)
         head_seq, head_hash, signature = heads.get((table, lane), (0, GENESIS, None))
         if (head_seq, head_hash) != (chain.seq, chain.link):
             report.add("chain-head-mismatch", (
@@ -620,11 +623,6 @@ def _check_table(report, columns, lanes, live, heads, stray_lane):
             earlier = newest.get(pk)
             if earlier is None or earlier[2] < entry[2]:
                 newest[pk] = entry
-    if stray_lane is not None:
-        report.add("chain-head-mismatch", (
-            f"{_label(table, stray_lane)}: rows of a lane that has no chain head (the lane's head row removed)"
-        ))
-        return
     if live is not None:
         _compare_live_rows(report, columns.record_model, newest, live)
 
