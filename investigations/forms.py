@@ -20,7 +20,8 @@ class ReasonForm(CaseForm):
 
 class SealedOriginalForm(forms.Form):
     reason = forms.CharField(
-        label=_("Why do you need the original?"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000,
+        label=_("Why do you need the original?"), max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3, "aria-describedby": "id_reason_helptext"}),
         help_text=_("Recorded with your name in the evidence access log and the case file."),
         error_messages={"required": _("Say why you need the original with its location and device data.")},
     )

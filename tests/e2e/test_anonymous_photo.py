@@ -63,8 +63,7 @@ def test_anonymous_filer_is_warned_and_staff_see_only_the_stripped_photo(live_ap
     assert "Original sealed" in evidence.inner_text()
     assert "Open the sealed original" in evidence.inner_text()
     assert "Download the original" not in evidence.inner_text()
-    evidence.scroll_into_view_if_needed()
-    page.screenshot(path=str(tmp_path / "case-en.png"), full_page=True)
+    page.locator("section[aria-labelledby=evidence-h]").screenshot(path=str(tmp_path / "case-en.png"))
     served = page.request.get(f"{live_app.url}/staff/evidence/{evidence_id[0]}/")
     assert served.status == 200 and served.headers["content-type"] == "image/jpeg"
     copy = tmp_path / "served.jpg"
@@ -72,3 +71,12 @@ def test_anonymous_filer_is_warned_and_staff_see_only_the_stripped_photo(live_ap
     tags = exif(copy)
     assert not [k for k in tags if "GPS" in k or k.split(":")[-1] in ("Make", "Model", "SerialNumber", "Artist")]
     assert re.search(r"SHA-256 [0-9a-f]{64}", evidence.inner_text())
+
+    # The sealed original asks for a reason before it opens.
+    page.get_by_role("link", name="Open the sealed original").click()
+    assert page.get_by_label("Why do you need the original?").is_visible()
+    page.screenshot(path=str(tmp_path / "sealed-original-en.png"))
+    # The notice in a right-to-left language.
+    page.goto(f"{live_app.url}/ar/file/")
+    page.locator(".metadata-choice").screenshot(path=str(tmp_path / "notice-ar.png"))
+    assert page.is_checked("input[name=remove_metadata]")
