@@ -2,6 +2,8 @@
 
 from django.db import migrations, models
 
+import complaints.dbguards
+
 
 class Migration(migrations.Migration):
 
@@ -40,4 +42,6 @@ class Migration(migrations.Migration):
             name='purpose',
             field=models.CharField(choices=[('playback', 'playable copy'), ('poster', 'poster frame'), ('thumbnail', 'thumbnail'), ('stripped', 'copy without location, device and author data')], max_length=20),
         ),
+        # SQLite adds a NOT NULL column by rebuilding the table, which drops its triggers: install the guards again.
+        complaints.dbguards.GuardAppTables(append_only=['evidenceaccess']),
     ]
