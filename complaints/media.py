@@ -1,4 +1,5 @@
-"""ffprobe and ffmpeg on local copies of evidence: metadata, poster frames, thumbnails and playable copies.
+"""ffprobe, ffmpeg and exiftool on local copies of evidence: metadata, poster frames, thumbnails, playable copies
+and copies without location, device and author data.
 
 Every function takes and returns local paths (ffmpeg needs seekable files); complaints.processing copies files
 between the evidence storage and a scratch folder.
@@ -21,6 +22,11 @@ def ffmpeg_version():
     first = subprocess.run(["ffmpeg", "-version"], capture_output=True, text=True, check=True).stdout.splitlines()[0]
     match = re.match(r"ffmpeg version (\S+)", first)
     return f"ffmpeg {match.group(1) if match else first}"
+
+
+@cache
+def exiftool_version():
+    return "exiftool " + subprocess.run(["exiftool", "-ver"], capture_output=True, text=True, check=True).stdout.strip()
 
 
 def _run(args, timeout=6 * 3600):
@@ -113,3 +119,35 @@ def playable_copy(source, target, kind):
 
 def _command_line(*args):
     return " ".join(["ffmpeg", "-i", "ORIGINAL", *args, "OUTPUT"])
+
+
+# The container a stripped copy keeps (and so its file name ending), by the original's type.
+STRIPPED_EXTENSIONS = {
+    "image/jpeg": "jpg", "image/png": "png", "image/heic": "heic", "image/heif": "heif", "image/webp": "webp",
+    "video/mp4": "mp4", "video/x-m4v": "m4v", "video/quicktime": "mov", "video/3gpp": "3gp", "video/3gpp2": "3g2",
+    "video/webm": "webm", "video/x-matroska": "mkv", "video/x-msvideo": "avi", "video/avi": "avi",
+    "audio/x-m4a": "m4a", "audio/mp4": "m4a", "audio/mpeg": "mp3", "audio/x-wav": "wav", "audio/wav": "wav",
+    "audio/vnd.wave": "wav", "audio/ogg": "ogg", "audio/x-hx-aac-adts": "aac", "audio/aac": "aac",
+    "audio/amr": "amr", "audio/x-amr": "amr",
+}
+# Everything exiftool can write goes (EXIF with GPS, make, model, serial numbers and owner; XMP; IPTC; maker
+# notes; comments), but the orientation and colour profile come back: without them the picture looks wrong.
+EXIFTOOL_STRIP = ["-all=", "-tagsfromfile", "@", "-Orientation", "-ICC_Profile"]
+# Global and per-stream tags (Apple's location and make/model atoms, ID3, Vorbis comments) are not copied, nor
+# chapters, and only the first picture and sound streams are kept: a phone's timed-metadata track carries GPS.
+FFMPEG_STRIP = ["-map", "0:v:0?", "-map", "0:a:0?", "-c", "copy", "-map_metadata", "-1", "-map_chapters", "-1",
+                "-fflags", "+bitexact", "-flags:v", "+bitexact", "-flags:a", "+bitexact"]
+
+
+def stripped_copy(source, target, kind):
+    """A copy of a photo, video or recording without location, device and author data; (tool, command line).
+
+    Pictures and sound are copied as they are (no re-encoding). A container ffmpeg cannot write back as it was
+    given raises ToolFailed; the caller then makes a playable copy instead, which carries no metadata either.
+    """
+    if kind == "photo":
+        _run(["exiftool", "-q", "-q", *EXIFTOOL_STRIP, "-o", str(target), str(source)])
+        return exiftool_version(), " ".join(["exiftool", *EXIFTOOL_STRIP, "-o", "OUTPUT", "ORIGINAL"])
+    args = FFMPEG_STRIP if kind == "video" else ["-map", "0:a:0", *FFMPEG_STRIP[4:]]
+    _run(["ffmpeg", "-nostdin", "-v", "error", "-y", "-i", str(source), *args, str(target)])
+    return ffmpeg_version(), _command_line(*args)

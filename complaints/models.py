@@ -355,6 +355,9 @@ class Evidence(Record):
         help_text=_("Set on a thumbnail or transcode; the original is never replaced."),
     )
     media_metadata = models.JSONField(default=dict, blank=True)
+    # The filer asked for location, device and author data to be removed (always so for an anonymous filer):
+    # staff work from the stripped copy; opening the original takes a policy and a recorded reason.
+    original_sealed = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["submitted_at", "pk"]
@@ -376,10 +379,12 @@ class EvidenceAccess(models.Model):
         VIEW = "view", _("viewed")
         DOWNLOAD = "download", _("downloaded")
         STREAM = "stream", _("played")
+        OPEN_SEALED = "open_sealed", _("opened the sealed original")
 
     evidence = models.ForeignKey(Evidence, on_delete=models.PROTECT, related_name="accesses")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     action = models.CharField(max_length=20, choices=Action.choices)
+    reason = models.TextField(blank=True)
     at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -542,6 +547,7 @@ class DerivedFile(Record):
         PLAYBACK = "playback", _("playable copy")
         POSTER = "poster", _("poster frame")
         THUMBNAIL = "thumbnail", _("thumbnail")
+        STRIPPED = "stripped", _("copy without location, device and author data")
 
     original = models.ForeignKey(Evidence, on_delete=models.PROTECT, related_name="derived_files")
     purpose = models.CharField(max_length=20, choices=Purpose.choices)

@@ -1,4 +1,5 @@
-"""Evidence processing: scan, probe, poster frame and thumbnail, playable copy; one idempotent step per job.
+"""Evidence processing: scan, probe, stripped copy, poster frame and thumbnail, playable copy; one idempotent step
+per job.
 
 Each step reads the original through the evidence storage (copying it to a scratch file when ffmpeg needs a
 seekable path), never writes to it, and records what it made as a `DerivedFile` with its own SHA-256 and the
@@ -24,7 +25,9 @@ from .history import recorded
 from .models import DerivedFile, EvidenceProcessing
 
 PROCESSOR = "evidence processing"
-STEPS = ("scan", "probe", "pictures", "playable", "finish")
+STEPS = ("scan", "probe", "strip", "pictures", "playable", "finish")
+# What a probe finds that would identify an anonymous filer: not kept for a sealed original (the original has it).
+IDENTIFYING_METADATA = ("device", "gps")
 State = EvidenceProcessing.State
 
 
@@ -121,7 +124,35 @@ def _probe(processing):
     with local_copy(evidence) as path:
         metadata = media.probe(path)
     metadata["tool"] = media.ffmpeg_version()
+    if evidence.original_sealed:
+        for key in IDENTIFYING_METADATA:
+            metadata.pop(key, None)
     _update(processing, "media metadata probed", media_metadata=metadata)
+
+
+def _strip(processing):
+    """For a sealed original, the copy staff work from: no location, device serial, make, model or author."""
+    evidence = processing.evidence
+    if not evidence.original_sealed or evidence.kind not in ("video", "audio", "photo"):
+        return
+    if evidence.derived_files.filter(purpose=DerivedFile.Purpose.STRIPPED).exists():
+        return
+    extension = media.STRIPPED_EXTENSIONS.get(evidence.mime_type)
+    with local_copy(evidence) as path, scratch() as folder:
+        if extension:
+            target = folder / f"stripped.{extension}"
+            try:
+                tool, command = media.stripped_copy(path, target, evidence.kind)
+                _derive(evidence, DerivedFile.Purpose.STRIPPED, target, evidence.mime_type, command, tool=tool)
+                return
+            except media.ToolFailed:
+                if evidence.kind == "photo":
+                    raise
+        # A container ffmpeg cannot write back: a playable MP4 (re-encoded, no metadata) is the copy instead.
+        target = folder / "stripped.mp4"
+        command = media.playable_copy(path, target, evidence.kind)
+        _derive(evidence, DerivedFile.Purpose.STRIPPED, target, "video/mp4" if evidence.kind == "video"
+                else "audio/mp4", command)
 
 
 def _pictures(processing):
@@ -185,14 +216,14 @@ def _sha256(path):
     return digest.hexdigest()
 
 
-def _derive(evidence, purpose, path, mime_type, command):
+def _derive(evidence, purpose, path, mime_type, command, *, tool=None):
     """Store a made file beside the original and record it; a second run finds the record and stops."""
     storage = storages["evidence"]
     key = f"derived/{timezone.now():%Y/%m}/{uuid.uuid4().hex}/{purpose}{Path(path).suffix}"
     with open(path, "rb") as handle:
         name = storage.save(key, File(handle, name=Path(path).name))
     derived = DerivedFile(original=evidence, purpose=purpose, mime_type=mime_type, size=Path(path).stat().st_size,
-                          sha256=_sha256(path), original_sha256=evidence.sha256, tool=media.ffmpeg_version(),
+                          sha256=_sha256(path), original_sha256=evidence.sha256, tool=tool or media.ffmpeg_version(),
                           command=command)
     derived.file.name = name
     derived.full_clean(validate_constraints=False)

@@ -105,17 +105,23 @@ def file_complaint(*, narrative, filer_role, parties=(), allegations=(), by=None
 # --- Public intake and the follow-up portal (issue 3) ---------------------------------------------------------
 
 
-def attach_evidence(complaint, stored_files, *, by=None, label=None, reason="evidence added", public=False):
-    """Record already-stored files (complaints.evidence.StoredFile) as evidence of `complaint`."""
+def attach_evidence(complaint, stored_files, *, by=None, label=None, reason="evidence added", public=False,
+                    remove_metadata=False):
+    """Record already-stored files (complaints.evidence.StoredFile) as evidence of `complaint`.
+
+    The originals are sealed when the filer asked for location, device and author data to be removed, and always
+    for an anonymous complaint: staff then work from a stripped copy (complaints.processing).
+    """
     if not stored_files:
         return []
+    sealed = remove_metadata or complaint.is_anonymous
     with transaction.atomic(), recorded(by=by, label=label, reason=reason):
         items = []
         for stored in stored_files:
             evidence = Evidence(
                 complaint=complaint, original_name=stored.original_name, mime_type=stored.mime_type,
                 kind=stored.kind, size=stored.size, sha256=stored.sha256, submitted_by_public=public,
-                submitted_by=by,
+                submitted_by=by, original_sealed=sealed,
             )
             evidence.file.name = stored.name
             evidence.full_clean()
@@ -126,7 +132,7 @@ def attach_evidence(complaint, stored_files, *, by=None, label=None, reason="evi
     return items
 
 
-def file_public_complaint(*, stored_files=(), **fields):
+def file_public_complaint(*, stored_files=(), remove_metadata=False, **fields):
     """File a complaint from the public form with its evidence in one short transaction; (complaint, code).
 
     The files are already in the evidence storage: no transaction is open while bytes move.
@@ -134,7 +140,7 @@ def file_public_complaint(*, stored_files=(), **fields):
     with transaction.atomic():
         complaint, shown_code = file_complaint(label=PUBLIC_FILER, **fields)
         attach_evidence(complaint, stored_files, label=PUBLIC_FILER, reason="evidence given with the complaint",
-                        public=True)
+                        public=True, remove_metadata=remove_metadata)
     return complaint, shown_code
 
 

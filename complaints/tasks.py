@@ -40,6 +40,7 @@ def _step(name):
 
 scan = _step("scan")
 probe = _step("probe")
+strip = _step("strip")
 pictures = _step("pictures")
 playable = _step("playable")
 finish = _step("finish")
@@ -47,8 +48,8 @@ finish = _step("finish")
 
 def pipeline(evidence_id):
     """The processing chain of one evidence file; each step is immutable (.si) and looks up its own work."""
-    return chain(scan.si(evidence_id), probe.si(evidence_id), pictures.si(evidence_id), playable.si(evidence_id),
-                 finish.si(evidence_id))
+    return chain(scan.si(evidence_id), probe.si(evidence_id), strip.si(evidence_id), pictures.si(evidence_id),
+                 playable.si(evidence_id), finish.si(evidence_id))
 
 
 @shared_task(name="complaints.requeue_stalled_evidence")

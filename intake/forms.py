@@ -104,6 +104,22 @@ INTERRUPTED = _("Your files did not arrive completely, so nothing was saved. "
                 "Please check your connection and send the form again.")
 
 
+def remove_metadata_field():
+    """The filer's choice to have location, device and author data removed; offered to every filer, checked first.
+
+    Unticking it sends nothing, as a browser does with any unticked box, so the field is not required.
+    """
+    return forms.BooleanField(
+        label=_("Remove location, device and author details from my photos, videos and recordings"),
+        required=False, initial=True,
+        help_text=_("Photos, videos and recordings can carry hidden details: where they were made (GPS position), "
+                    "the make, model and serial number of the phone or camera, and the name of its owner. If you "
+                    "keep this box ticked, our staff work from a copy without these details. The file exactly as "
+                    "you sent it is kept sealed: only an administrator or the investigator of your complaint can "
+                    "open it, and only for a reason that is recorded. If you stay anonymous, this is always done."),
+    )
+
+
 class MultipleFileInput(forms.FileInput):
     allow_multiple_selected = True
 
@@ -238,6 +254,7 @@ class ComplaintForm(PublicForm):
         error_messages=_messages(invalid_choice=INVALID_CHOICE),
     )
     evidence = EvidenceField(label=_("Videos, photos, audio or documents"))
+    remove_metadata = remove_metadata_field()
     # A field people never see or fill in; automated form-fillers do (no CAPTCHA: it would block real people).
     homepage = forms.CharField(label=_("Leave this field empty"), required=False, max_length=200)
 
@@ -327,6 +344,7 @@ class ComplaintForm(PublicForm):
             "parties": parties,
             "allegations": allegations,
             "demographics": {field: data.get(field, "") for field in ("age_band", "race_ethnicity", "gender")},
+            "remove_metadata": bool(data.get("remove_metadata")),
         }
 
 
@@ -390,6 +408,7 @@ class AddEvidenceForm(PublicForm):
         error_messages=_messages(invalid_choice=INVALID_CHOICE),
     )
     evidence = EvidenceField(label=_("Videos, photos, audio or documents"))
+    remove_metadata = remove_metadata_field()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

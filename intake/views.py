@@ -9,6 +9,7 @@ browser session (intake/submissions.py).
 import hashlib
 from urllib.parse import urlsplit
 
+from django import forms
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.http import HttpResponse, HttpResponseRedirect
@@ -71,6 +72,8 @@ def _draft_data(post):
             continue  # still the page's language, as it was offered: it follows the page to the new language
         if getattr(field.widget, "allow_multiple_selected", False):
             draft[name] = post.getlist(name)
+        elif isinstance(field, forms.BooleanField):
+            draft[name] = name in post  # an unticked box sends nothing, and must stay unticked
         elif name in post:
             draft[name] = post.get(name)
     return draft
@@ -553,7 +556,8 @@ def _add_evidence(request, complaint):
         return _render_case(request, complaint, evidence_form=form, status=429)
     stored = [evidence_files.store(upload) for upload in uploads]
     stored += [evidence_files.store(item.as_file()) for item in sent_ahead]
-    attach_evidence(complaint, stored, label=PUBLIC_FILER, reason="evidence added by the complainant", public=True)
+    attach_evidence(complaint, stored, label=PUBLIC_FILER, reason="evidence added by the complainant", public=True,
+                    remove_metadata=form.cleaned_data["remove_metadata"])
     for item in sent_ahead:
         item.stored()
     return _render_case(request, complaint, notice=_("Thank you. Your files were added to your complaint."))

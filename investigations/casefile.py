@@ -36,7 +36,8 @@ def case_file_pdf(investigation, head, *, contact_details, exported_by):
         "decisions": decisions,
         "in_force": {d.pk: current_discipline(d).pk for d in decisions if d.kind == DisciplineDecision.Kind.FINAL},
         "separations": list(investigation.officer_separations.select_related("officer").order_by("separation_date")),
-        "evidence": list(complaint.evidence.order_by("submitted_at", "pk")),
+        "evidence": list(complaint.evidence.order_by("submitted_at", "pk").prefetch_related(
+            "derived_files", queries.sealed_openings())),
         "interviews": list(investigation.interviews.order_by("held_at", "pk")),
         "timeline": queries.timeline(investigation),
         "chain_head": head,

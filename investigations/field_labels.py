@@ -103,6 +103,7 @@ FIELD_LABELS = (
     pgettext_lazy("timeline field", "officer name given"),
     pgettext_lazy("timeline field", "original"),
     pgettext_lazy("timeline field", "original name"),
+    pgettext_lazy("timeline field", "original sealed"),
     pgettext_lazy("timeline field", "original sha256"),
     pgettext_lazy("timeline field", "outcome"),
     pgettext_lazy("timeline field", "party"),

@@ -18,6 +18,15 @@ class ReasonForm(CaseForm):
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
 
+class SealedOriginalForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why do you need the original?"), max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3, "aria-describedby": "id_reason_helptext"}),
+        help_text=_("Recorded with your name in the evidence access log and the case file."),
+        error_messages={"required": _("Say why you need the original with its location and device data.")},
+    )
+
+
 class PublicReasonForm(ReasonForm):
     public_reason = forms.CharField(
         label=_("Reason the complainant will read"), widget=forms.Textarea(attrs={"rows": 2}), required=False,

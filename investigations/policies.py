@@ -189,6 +189,19 @@ def can_view_evidence(user, investigation):
     return user.has_perm("complaints.view_evidence_file") and can_view_case(user, investigation)
 
 
+def can_open_sealed_original(user, investigation):
+    """An original sealed at the filer's request (it may show where they were, their phone, their name):
+    administrators, and the investigator assigned to the case; never an officer excluded from it."""
+    if excluded_from_case(user, investigation):
+        return False
+    if investigation.complaint.sealed and not user.has_perm("complaints.view_sealed_complaint"):
+        return False
+    if has_any_role(user, roles.ADMINISTRATOR):
+        return True
+    return (has_any_role(user, roles.INVESTIGATOR) and investigation.investigator_id == user.pk
+            and can_view_evidence(user, investigation))
+
+
 def can_view_contact_details(user, investigation):
     return can_view_case(user, investigation) and user.has_perm("complaints.view_party")
 

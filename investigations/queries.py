@@ -379,6 +379,13 @@ def evidence_accesses(viewer, *, investigation=None, accessed_by=None):
     return qs.select_related("user", "evidence__complaint").order_by("-at", "-pk")
 
 
+def sealed_openings():
+    """A prefetch of each evidence file's openings of its sealed original (who, when, why), oldest first, into
+    `sealed_openings`: the case page and the case file show them beside the file."""
+    return Prefetch("accesses", to_attr="sealed_openings", queryset=EvidenceAccess.objects.filter(
+        action=EvidenceAccess.Action.OPEN_SEALED).select_related("user").order_by("at", "pk"))
+
+
 def home_queues(user, today=None):
     """The queues of the user's roles with their counts: [(label, url name, count)], in a handful of queries."""
     from django.apps import apps

@@ -29,4 +29,5 @@ urlpatterns = [
     path("evidence/<int:pk>/", views.evidence_file, name="evidence"),
     path("evidence/<int:pk>/download/", views.evidence_file, {"download": True}, name="evidence_download"),
     path("evidence/derived/<int:pk>/", evidence_serving.derived_file, name="derived_file"),
+    path("evidence/<int:pk>/sealed-original/", evidence_serving.sealed_original, name="sealed_original"),
 ]

@@ -167,6 +167,7 @@ def _case_permissions(user, case):
     can.update({
         "edit_file": policies.may_take("finding", case, user),
         "evidence": policies.can_view_evidence(user, case),
+        "open_sealed": policies.can_open_sealed_original(user, case),
         "access_log": policies.can_view_evidence_access_log(user, case),
         "export_case_file": policies.can_export_case_file(user, case),
         "referrals": policies.can_read_referrals(user),
@@ -216,7 +217,7 @@ def _case_context(request, case, bound=None):
         "parties": list(complaint.parties.all()) if can["contacts"] else [],
         "translations": list(complaint.translations.select_related("translator")),
         "evidence": list(complaint.evidence.filter(derived_from__isnull=True).select_related("processing")
-                         .prefetch_related("derivatives", "derived_files"))
+                         .prefetch_related("derivatives", "derived_files", queries.sealed_openings()))
         if can["evidence"] else [],
         "messages_with_complainant": list(complaint.messages.select_related("author")),
         "interviews": list(case.interviews.all()),
@@ -435,6 +436,10 @@ def evidence_file(request, pk, download=False):
         action = EvidenceAccess.Action.STREAM
     else:
         action = EvidenceAccess.Action.VIEW
+    if evidence.original_sealed:
+        from .evidence_serving import stripped_copy  # that module builds on this one
+
+        return stripped_copy(request, evidence, action, download=download)
     EvidenceAccess.objects.create(evidence=evidence, user=request.user, action=action)
 
     # A quarantined file (malware found) is never opened in the browser; it can only be downloaded.

@@ -63,7 +63,8 @@ def test_complaint_filed_through_gunicorn_has_its_hevc_video_processed_by_the_wo
     assert state == "ready", (stack.dir / "worker.log").read_text()[-2000:]
     made = stack.query("from complaints.models import DerivedFile as D; "
                        "print(sorted(D.objects.values_list('purpose', flat=True)))")
-    assert made == "['playback', 'poster', 'thumbnail']"
+    # Filed anonymously, so its original is sealed: the worker made the copy without location and device too.
+    assert made == "['playback', 'poster', 'stripped', 'thumbnail']"
     verdict = stack.query("from complaints.models import EvidenceProcessing as P; print(P.objects.get().scan_verdict)")
     assert verdict == "clean"
 

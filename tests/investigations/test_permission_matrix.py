@@ -96,8 +96,19 @@ EXPECTATIONS = {
     "staff:case_access_log": [Probe(("case",), roles_ok(SUP, AUD, ADM), default=HIDDEN)],
     "staff:access_log": [Probe(expect=roles_ok(SUP, AUD, ADM, accused=OK))],
     "staff:user_access_log": [Probe(("investigator_id",), roles_ok(SUP, AUD, ADM, accused=OK))],
-    "staff:evidence": [Probe(("evidence",), roles_ok(INT, SUP, CHF, AUD), default=HIDDEN)],
+    "staff:evidence": [
+        Probe(("evidence",), roles_ok(INT, SUP, CHF, AUD), default=HIDDEN),
+        # Its stripped copy is not made yet: "being prepared", never the original.
+        Probe(("sealed_evidence",), roles_ok(INT, SUP, CHF, AUD, status=202), default=HIDDEN),
+    ],
     "staff:evidence_download": [Probe(("evidence",), roles_ok(INT, SUP, CHF, AUD), default=HIDDEN)],
+    # A sealed original (the filer asked for location and device data to be removed): administrators and the
+    # assigned investigator (none yet here) open it, for a typed reason; whoever else sees the case is refused.
+    "staff:sealed_original": [
+        Probe(("sealed_evidence",), roles_ok(ADM, **{INT: 403, SUP: 403, CHF: 403, AUD: 403}), default=HIDDEN),
+        Probe(("sealed_evidence",), roles_ok(ADM, **{INT: 403, SUP: 403, CHF: 403, AUD: 403}), default=HIDDEN,
+              method="post", data={"reason": "The location is disputed"}),
+    ],
     # A derived copy (poster, playable video) is served after the original's policy check.
     "staff:derived_file": [Probe(("derived",), roles_ok(INT, SUP, CHF, AUD), default=HIDDEN)],
     # Every grant of a case-reading role, for the auditor (and administrators).
@@ -199,7 +210,19 @@ class World:
 
     @cached_property
     def evidence(self):
-        return Evidence.objects.get(complaint=self.complaint).pk
+        return Evidence.objects.get(complaint=self.complaint, original_sealed=False).pk
+
+    @cached_property
+    def sealed_evidence(self):
+        from django.core.files.base import ContentFile
+
+        with recorded(label="test", reason="a photo whose original the filer asked to have sealed"):
+            evidence = Evidence(complaint=self.complaint, original_name="photo.jpg", mime_type="image/jpeg",
+                                kind="photo", size=4, sha256="1" * 64, submitted_by_public=True,
+                                original_sealed=True)
+            evidence.file.save("photo.jpg", ContentFile(b"\xff\xd8\xff\xe0"), save=False)
+            evidence.save()
+        return evidence.pk
 
     @cached_property
     def derived(self):
