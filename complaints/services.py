@@ -11,6 +11,7 @@ from .models import (
     Allegation,
     Complaint,
     Evidence,
+    EvidenceSource,
     FilerDemographics,
     Message,
     Party,
@@ -105,7 +106,8 @@ def file_complaint(*, narrative, filer_role, parties=(), allegations=(), by=None
 # --- Public intake and the follow-up portal (issue 3) ---------------------------------------------------------
 
 
-def attach_evidence(complaint, stored_files, *, by=None, label=None, reason="evidence added", public=False):
+def attach_evidence(complaint, stored_files, *, by=None, label=None, reason="evidence added", public=False,
+                    source=EvidenceSource.COMPLAINANT, description=""):
     """Record already-stored files (complaints.evidence.StoredFile) as evidence of `complaint`."""
     with transaction.atomic(), recorded(by=by, label=label, reason=reason):
         items = []
@@ -113,7 +115,7 @@ def attach_evidence(complaint, stored_files, *, by=None, label=None, reason="evi
             evidence = Evidence(
                 complaint=complaint, original_name=stored.original_name, mime_type=stored.mime_type,
                 kind=stored.kind, size=stored.size, sha256=stored.sha256, submitted_by_public=public,
-                submitted_by=by,
+                submitted_by=by, source=source, description=description,
             )
             evidence.file.name = stored.name
             evidence.full_clean()

@@ -82,9 +82,9 @@ def derived_file(request, pk):
         case = complaint.investigation
     except Investigation.DoesNotExist:
         case = services.investigation_for(complaint)
-    if not policies.can_view_case(request.user, case):
+    if not policies.can_view_joined(request.user, case):
         raise Http404
-    _require(policies.can_view_evidence(request.user, case))
+    _require(policies.can_view_joined_evidence(request.user, case))
     action = EvidenceAccess.Action.STREAM if derived.purpose == DerivedFile.Purpose.PLAYBACK \
         else EvidenceAccess.Action.VIEW
     EvidenceAccess.objects.create(evidence=derived.original, user=request.user, action=action)
