@@ -802,7 +802,7 @@ def add_physical_evidence(investigation, *, by, description, storage_location, s
     _check_source(source)
     description = _require_reason(description, _("Describe the item."))
     storage_location = _require_reason(storage_location, _("Say where the item is kept."))
-    from_user, from_name = _person(received_from, received_from_name, _("Say whom the item was received from."))
+    from_user, from_name = _person(received_from, received_from_name, _("Say whom the evidence was received from."))
     at = _when(received_at)
     with transaction.atomic(), recorded(by=by, reason=f"physical evidence received ({source})"):
         item = PhysicalEvidence.objects.create(
