@@ -328,6 +328,17 @@ class Allegation(Record):
         return self.officer_id is not None
 
 
+class EvidenceSource(models.TextChoices):
+    """Where a piece of evidence came from: the complainant, or what staff gathered."""
+
+    COMPLAINANT = "complainant", _("from the complainant")
+    BODY_WORN_CAMERA = "body_worn_camera", _("body-worn camera footage")
+    REPORT = "report", _("police report")
+    INJURY_PHOTO = "injury_photo", _("photo of injuries")
+    DOCUMENT = "document", _("document")
+    OTHER = "other", _("other")
+
+
 class Evidence(Record):
     """A file given as evidence, stored exactly as received (bytes and SHA-256 recorded at upload)."""
 
@@ -350,6 +361,8 @@ class Evidence(Record):
     )
     submitted_at = models.DateTimeField(default=timezone.now)
     description = models.TextField(blank=True)
+    # Staff-gathered evidence says what it is (body-worn camera footage, a report, ...); its custody is recorded.
+    source = models.CharField(max_length=30, choices=EvidenceSource.choices, default=EvidenceSource.COMPLAINANT)
     derived_from = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="derivatives",
         help_text=_("Set on a thumbnail or transcode; the original is never replaced."),
@@ -370,6 +383,102 @@ class Evidence(Record):
     def derived(self):
         """The files made from this one, by purpose ('playback', 'poster', 'thumbnail')."""
         return {d.purpose: d for d in self.derived_files.all()}
+
+
+class PhysicalEvidence(Record):
+    """An item of physical evidence staff hold (a phone, clothing, a DVD from the evidence custodian).
+
+    Where it is kept now is `storage_location`; every move is a CustodyRecord, and history keeps each location.
+    """
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.PROTECT, related_name="physical_evidence")
+    description = models.TextField()
+    source = models.CharField(max_length=30, choices=EvidenceSource.choices, default=EvidenceSource.OTHER)
+    storage_location = models.CharField(max_length=200)
+    seal_number = models.CharField(max_length=60, blank=True)
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    added_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["added_at", "pk"]
+        verbose_name_plural = "physical evidence"
+
+    def __str__(self):
+        return self.description[:80]
+
+
+class CustodyRecord(Record):
+    """One step in the chain of custody of an evidence file or a physical item: who gave it to whom, when, why.
+
+    Only ever added: a correction is a new record. A person is a staff account or, for someone outside the
+    system (the evidence custodian, a hospital), a name as written.
+    """
+
+    class Kind(models.TextChoices):
+        RECEIVED = "received", _("received")
+        TRANSFERRED = "transferred", _("transferred")
+        CHECKED_OUT = "checked_out", _("checked out")
+        RETURNED = "returned", _("returned")
+        CHECKED = "checked", _("checked")
+
+    evidence = models.ForeignKey(Evidence, null=True, blank=True, on_delete=models.PROTECT, related_name="custody")
+    item = models.ForeignKey(PhysicalEvidence, null=True, blank=True, on_delete=models.PROTECT,
+                             related_name="custody")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    from_user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                  related_name="+")
+    from_name = models.CharField(max_length=200, blank=True)
+    to_user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="+")
+    to_name = models.CharField(max_length=200, blank=True)
+    at = models.DateTimeField(default=timezone.now)
+    # Only on a check: whether the seal was found intact (None: not a check, or no seal).
+    seal_intact = models.BooleanField(null=True, blank=True)
+    location = models.CharField(max_length=200, blank=True)
+    notes = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        constraints = [models.CheckConstraint(
+            condition=models.Q(evidence__isnull=False, item__isnull=True)
+            | models.Q(evidence__isnull=True, item__isnull=False),
+            name="custody_of_one_thing")]
+
+    @property
+    def from_person(self):
+        return self.from_user.get_username() if self.from_user_id else self.from_name
+
+    @property
+    def to_person(self):
+        return self.to_user.get_username() if self.to_user_id else self.to_name
+
+
+class ComplaintLink(Record):
+    """`complaint` is a duplicate of, related to, or spawned by (retaliation) `other`, with who said so and why.
+
+    A duplicate is closed into `other` (the main case); it keeps its own evidence, allegations and messages.
+    """
+
+    class Kind(models.TextChoices):
+        DUPLICATE_OF = "duplicate_of", _("duplicate of")
+        RELATED_TO = "related_to", _("related to")
+        SPAWNED_BY = "spawned_by", _("retaliation complaint spawned by")
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.PROTECT, related_name="links_out")
+    other = models.ForeignKey(Complaint, on_delete=models.PROTECT, related_name="links_in")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    reason = models.TextField()
+    linked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    linked_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["linked_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["complaint", "other", "kind"], name="one_link_per_kind"),
+            models.CheckConstraint(condition=~models.Q(complaint=models.F("other")), name="no_link_to_itself"),
+        ]
 
 
 class EvidenceAccess(models.Model):

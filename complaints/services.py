@@ -11,6 +11,7 @@ from .models import (
     Allegation,
     Complaint,
     Evidence,
+    EvidenceSource,
     FilerDemographics,
     Message,
     Party,
@@ -106,22 +107,23 @@ def file_complaint(*, narrative, filer_role, parties=(), allegations=(), by=None
 
 
 def attach_evidence(complaint, stored_files, *, by=None, label=None, reason="evidence added", public=False,
-                    remove_metadata=False):
+                    remove_metadata=False, source=EvidenceSource.COMPLAINANT, description=""):
     """Record already-stored files (complaints.evidence.StoredFile) as evidence of `complaint`.
 
-    The originals are sealed when the filer asked for location, device and author data to be removed, and always
-    for an anonymous complaint: staff then work from a stripped copy (complaints.processing).
+    A filer's originals are sealed when the filer asked for location, device and author data to be removed, and
+    always for an anonymous complaint: staff then work from a stripped copy (complaints.processing). Evidence staff
+    gather (body-worn camera footage, reports) is not the filer's and is never sealed.
     """
     if not stored_files:
         return []
-    sealed = remove_metadata or complaint.is_anonymous
+    sealed = source == EvidenceSource.COMPLAINANT and (remove_metadata or complaint.is_anonymous)
     with transaction.atomic(), recorded(by=by, label=label, reason=reason):
         items = []
         for stored in stored_files:
             evidence = Evidence(
                 complaint=complaint, original_name=stored.original_name, mime_type=stored.mime_type,
                 kind=stored.kind, size=stored.size, sha256=stored.sha256, submitted_by_public=public,
-                submitted_by=by, original_sealed=sealed,
+                submitted_by=by, original_sealed=sealed, source=source, description=description,
             )
             evidence.file.name = stored.name
             evidence.full_clean()

@@ -28,6 +28,7 @@ class CaseAction:
     form: Callable  # (case, data or None) -> a form; unbound forms carry the case's state (stale-tab check)
     service: Callable  # (case, user, valid form) -> the service's result; raises a WorkflowError to refuse
     page: str = OWN_PAGE
+    files: bool = False  # the form takes uploaded files (form(case, data, files))
 
 
 def _initial(case):
@@ -154,6 +155,41 @@ def _discipline_change(case, user, form):
         suspension_days=data["suspension_days"], reason=data["reason"])
 
 
+def _staff_evidence(case, user, form):
+    data = form.cleaned_data
+    return services.add_staff_evidence(
+        case, data["file"], by=user, source=data["source"], received_from=data["received_from"],
+        received_from_name=data["received_from_name"], received_at=data["received_at"],
+        description=data["description"], notes=data["notes"])
+
+
+def _physical_evidence(case, user, form):
+    data = form.cleaned_data
+    return services.add_physical_evidence(
+        case, by=user, description=data["description"], storage_location=data["storage_location"],
+        seal_number=data["seal_number"], source=data["source"], received_from=data["received_from"],
+        received_from_name=data["received_from_name"], received_at=data["received_at"], notes=data["notes"])
+
+
+def _custody(case, user, form):
+    data = form.cleaned_data
+    complaint = case.complaint
+    evidence = complaint.evidence.filter(pk=data["evidence"]).first() if data["evidence"] else None
+    item = complaint.physical_evidence.filter(pk=data["item"]).first() if data["item"] else None
+    if evidence is None and item is None:
+        raise InvalidInput(_("That evidence is not part of this case."))
+    return services.record_custody(
+        case, by=user, evidence=evidence, item=item if evidence is None else None, kind=data["kind"],
+        to_user=data["to_user"], to_name=data["to_name"], at=data["at"], seal_intact=form.seal(),
+        location=data["location"], notes=data["notes"])
+
+
+def _link(case, user, form):
+    data = form.cleaned_data
+    return services.link_complaints(case, data["other_reference"], by=user, kind=data["kind"],
+                                    reason=data["reason"], expected_state=_expected(data))
+
+
 def _plain(form_class):
     return lambda case, data=None: form_class(data)
 
@@ -208,6 +244,13 @@ _TABLE = [
     CaseAction("separation", _("Record separation"), _separation_form, _separation, CASE_PAGE),
     CaseAction("discipline", _("Record final discipline"), _discipline_form, _discipline, CASE_PAGE),
     CaseAction("discipline_change", _("Record change"), _plain(forms.DisciplineChangeForm), _discipline_change,
+               CASE_PAGE),
+    CaseAction("evidence_file", _("Add the file"), lambda case, data=None, files=None: forms.StaffEvidenceForm(
+        data, files), _staff_evidence, CASE_PAGE, files=True),
+    CaseAction("physical_evidence", _("Add the item"), _plain(forms.PhysicalEvidenceForm), _physical_evidence,
+               CASE_PAGE),
+    CaseAction("custody", _("Record custody"), _plain(forms.CustodyForm), _custody, CASE_PAGE),
+    CaseAction("link", _("Link"), lambda case, data=None: forms.LinkForm(data, initial=_initial(case)), _link,
                CASE_PAGE),
 ]
 

@@ -3,9 +3,11 @@
 Its timeline is `queries.timeline`, the same history the staff case page shows, so the two cannot drift apart.
 """
 
+from django.db.models import Q
 from django.utils import timezone
 
 from complaints.agency import agency_name
+from complaints.models import CustodyRecord
 from complaints.pdf import render_pdf
 
 from . import queries
@@ -38,6 +40,10 @@ def case_file_pdf(investigation, head, *, contact_details, exported_by):
         "separations": list(investigation.officer_separations.select_related("officer").order_by("separation_date")),
         "evidence": list(complaint.evidence.order_by("submitted_at", "pk").prefetch_related(
             "derived_files", queries.sealed_openings())),
+        "physical_items": list(complaint.physical_evidence.order_by("added_at", "pk")),
+        "custody": list(CustodyRecord.objects.filter(Q(evidence__complaint=complaint) | Q(item__complaint=complaint))
+                        .select_related("evidence", "item", "from_user", "to_user", "recorded_by")
+                        .order_by("at", "pk")),
         "interviews": list(investigation.interviews.order_by("held_at", "pk")),
         "timeline": queries.timeline(investigation),
         "chain_head": head,

@@ -89,9 +89,9 @@ def derived_file(request, pk):
     if derived is None:
         raise Http404
     case = _case_of(derived.original)
-    if not policies.can_view_case(request.user, case):
+    if not policies.can_view_joined(request.user, case):
         raise Http404
-    _require(policies.can_view_evidence(request.user, case))
+    _require(policies.can_view_joined_evidence(request.user, case))
     action = EvidenceAccess.Action.STREAM if derived.purpose == DerivedFile.Purpose.PLAYBACK \
         else EvidenceAccess.Action.VIEW
     EvidenceAccess.objects.create(evidence=derived.original, user=request.user, action=action)

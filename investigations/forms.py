@@ -3,7 +3,17 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from complaints.models import BiasCharacteristic, Category, Complaint, Disposition, Officer
+from complaints import evidence as evidence_files
+from complaints.models import (
+    BiasCharacteristic,
+    Category,
+    Complaint,
+    ComplaintLink,
+    CustodyRecord,
+    Disposition,
+    EvidenceSource,
+    Officer,
+)
 
 from .models import DisciplineDecision, Interview, State
 
@@ -236,3 +246,101 @@ class SearchForm(forms.Form):
                                     widget=forms.DateInput(attrs={"type": "date"}))
     received_to = forms.DateField(label=_("Received to"), required=False,
                                   widget=forms.DateInput(attrs={"type": "date"}))
+
+
+# -- evidence staff gather, its custody, linked complaints (issue 12) ---------------------------------------
+
+
+def _staff_accounts():
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.filter(is_active=True, groups__isnull=False).distinct().order_by("username")
+
+
+class _ReceivedForm(forms.Form):
+    """Where the evidence came from and from whom: a staff member or someone outside (the evidence custodian)."""
+
+    source = forms.ChoiceField(label=_("What it is"), choices=EvidenceSource.choices)
+    received_from = forms.ModelChoiceField(queryset=None, label=_("Received from (staff member)"), required=False)
+    received_from_name = forms.CharField(
+        label=_("or received from (name and role, for someone outside the system)"), max_length=200, required=False,
+        help_text=_("For example: the evidence custodian, a hospital records office."))
+    received_at = forms.DateTimeField(label=_("Received at"), required=False,
+                                      widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["received_from"].queryset = _staff_accounts()
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("received_from") and not (cleaned.get("received_from_name") or "").strip():
+            self.add_error("received_from_name", _("Say whom the evidence was received from."))
+        return cleaned
+
+
+class StaffEvidenceForm(_ReceivedForm):
+    file = forms.FileField(label=_("File (video, photo, audio or PDF)"))
+    description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    field_order = ["file", "source", "description", "received_from", "received_from_name", "received_at", "notes"]
+
+    def clean_file(self):
+        upload = evidence_files.inspect(self.cleaned_data["file"])
+        if upload.refusal:
+            raise forms.ValidationError(_("This file cannot be added: it is empty, too large or not a video, "
+                                          "photo, audio recording or PDF."))
+        return upload
+
+
+class PhysicalEvidenceForm(_ReceivedForm):
+    description = forms.CharField(label=_("Description of the item"), widget=forms.Textarea(attrs={"rows": 2}))
+    storage_location = forms.CharField(label=_("Storage location"), max_length=200)
+    seal_number = forms.CharField(label=_("Seal number"), max_length=60, required=False)
+
+    field_order = ["description", "source", "storage_location", "seal_number", "received_from",
+                   "received_from_name", "received_at", "notes"]
+
+
+class CustodyForm(forms.Form):
+    """A later custody step of one file (`evidence`) or item (`item`) of the case."""
+
+    KINDS = [c for c in CustodyRecord.Kind.choices if c[0] != CustodyRecord.Kind.RECEIVED]
+    SEAL = [("", _("no seal / not a check")), ("yes", _("seal intact")), ("no", _("seal broken"))]
+
+    evidence = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    item = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    kind = forms.ChoiceField(label=_("What happened"), choices=KINDS)
+    to_user = forms.ModelChoiceField(queryset=None, label=_("To (staff member)"), required=False)
+    to_name = forms.CharField(label=_("or to (name and role, for someone outside the system)"), max_length=200,
+                              required=False)
+    at = forms.DateTimeField(label=_("When"), required=False,
+                             widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    seal_intact = forms.ChoiceField(label=_("Seal"), choices=SEAL, required=False)
+    location = forms.CharField(label=_("New storage location"), max_length=200, required=False)
+    notes = forms.CharField(label=_("Reason or notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_user"].queryset = _staff_accounts()
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("evidence") and not cleaned.get("item"):
+            raise forms.ValidationError(_("That evidence is not part of this case."))
+        return cleaned
+
+    def seal(self):
+        return {"yes": True, "no": False}.get(self.cleaned_data.get("seal_intact") or "")
+
+
+class LinkForm(CaseForm):
+    kind = forms.ChoiceField(label=_("This complaint is"), choices=ComplaintLink.Kind.choices)
+    other_reference = forms.CharField(label=_("Other complaint (reference)"), max_length=20)
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+
+    def clean_other_reference(self):
+        """The complaint for the reference typed, or None (the service says so without disclosing anything)."""
+        reference = self.cleaned_data["other_reference"].strip().upper()
+        return Complaint.objects.filter(reference=reference).first()

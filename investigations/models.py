@@ -250,6 +250,14 @@ class Investigation(ConcurrentTransitionMixin, Record):
     def close_administratively(self):
         pass
 
+    # A duplicate is closed into its main case at any point before review: it was one incident all along, and
+    # its evidence, allegations and messages stay readable from the main case (complaints.ComplaintLink).
+    @transition(field=state, source=[State.RECEIVED, State.TRIAGED, State.ASSIGNED, State.INVESTIGATING,
+                                     State.RETALIATION_CHECK],
+                target=State.ADMINISTRATIVELY_CLOSED, permission=policies.may_close_as_duplicate)
+    def close_as_duplicate(self):
+        pass
+
 
 # Buttons on the case page, in display order: transition name -> (label, needs a reason).
 TRANSITION_LABELS = {

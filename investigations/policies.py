@@ -334,6 +334,68 @@ def may_reopen(investigation, user):
     return may_review(investigation, user)
 
 
+# -- evidence staff gather, its chain of custody, and linked complaints (issue 12) ---------------------------
+
+
+def may_gather_evidence(investigation, user):
+    """Files and physical items staff gather, and their custody: the assigned investigator or a supervisor.
+
+    Read-only roles (chief, auditor, POST liaison) never; an accused or witness officer never (can_view_case).
+    """
+    return user.has_perm("complaints.add_evidence") and (may_work(investigation, user) or (
+        has_any_role(user, roles.SUPERVISOR) and can_view_case(user, investigation)))
+
+
+def may_add_evidence(investigation, user):
+    return investigation.is_open and may_gather_evidence(investigation, user)
+
+
+def may_record_custody(investigation, user):
+    # Also on a closed case: evidence still moves after closure (back to the property room, out to a court), and
+    # each move must be on record.
+    return may_gather_evidence(investigation, user)
+
+
+def may_link_complaints(investigation, user):
+    """Mark a complaint related to, spawned by or a duplicate of another: intake in triage, the investigator,
+    supervisors. The other complaint must be one the user may see (services check it)."""
+    return investigation.is_open and (
+        may_triage(investigation, user) or may_work(investigation, user)
+        or (has_any_role(user, roles.SUPERVISOR) and can_view_case(user, investigation)))
+
+
+def _may_attempt_link(investigation, user):
+    return (user.has_perm("investigations.triage_investigation") and can_view_case(user, investigation)) or (
+        may_work(investigation, user)) or (has_any_role(user, roles.SUPERVISOR) and can_view_case(user, investigation))
+
+
+def can_view_joined(user, investigation):
+    """A duplicate closed into a main case is read with it: whoever may open the main case may read the duplicate's
+    evidence, allegations and messages there (never a sealed one without leave, never one they are excluded from)."""
+    if can_view_case(user, investigation):
+        return True
+    from complaints.models import ComplaintLink
+
+    if excluded_from_case(user, investigation):
+        return False
+    if investigation.complaint.sealed and not user.has_perm("complaints.view_sealed_complaint"):
+        return False
+    mains = ComplaintLink.objects.filter(complaint_id=investigation.complaint_id,
+                                         kind=ComplaintLink.Kind.DUPLICATE_OF).values("other_id")
+    return visible_investigations(user).filter(complaint_id__in=mains).exists()
+
+
+def can_view_joined_evidence(user, investigation):
+    return user.has_perm("complaints.view_evidence_file") and can_view_joined(user, investigation)
+
+
+def may_close_as_duplicate(investigation, user):
+    """Close a duplicate into its main case: intake while it is in triage, or a supervisor (not its investigator,
+    who would be closing their own case)."""
+    return may_triage(investigation, user) or (
+        has_any_role(user, roles.SUPERVISOR) and may_review(investigation, user))
+
+
 # -- the staff action table asks these, by action name ------------------------------------------------------
 
 
@@ -392,6 +454,10 @@ _OTHER_ACTIONS = {
     "discipline": (lambda inv, user: inv.state == "findings_approved" and may_decide_discipline(inv, user),
                    may_decide_discipline),
     "discipline_change": (may_change_discipline, may_decide_discipline),
+    "evidence_file": (may_add_evidence, may_gather_evidence),
+    "physical_evidence": (may_add_evidence, may_gather_evidence),
+    "custody": (may_record_custody, may_gather_evidence),
+    "link": (may_link_complaints, _may_attempt_link),
 }
 ACTION_NAMES = frozenset(_TRANSITION_ROLE) | frozenset(_OTHER_ACTIONS)
 

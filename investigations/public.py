@@ -24,13 +24,18 @@ _STEPS = {
                  _("Referred: your complaint was sent to another agency that handles this kind of case.")),
     "administratively_closed": (_("Closed"), _("Closed: your complaint was closed without a full investigation.")),
 }
+# A duplicate closed into another complaint (complaints.ComplaintLink): the filer is told it was joined, never with
+# whom, and reads the main complaint's status.
+_JOINED = (_("Joined with another complaint"),
+           _("Joined: your complaint was joined with another complaint about the same events. They are handled "
+             "together, and nothing you sent is lost."))
 _REOPENED = (_("Reopened"), _("Reopened: the investigation of your complaint has started again."))
 # Only these steps carry the reason written for the public (never staff notes or names).
 _WITH_PUBLIC_REASON = {"referred", "administratively_closed", "reopened"}
 _FINISHED = {"closed", "administratively_closed", "referred"}
 
 
-def public_status(complaint):
+def public_status(complaint, *, follow_joined=True):
     """{'label': plain-language status, 'timeline': [{'at': datetime, 'label': str, 'reason': str}, ...]}.
 
     Only steps and reasons meant for the complainant; never staff names, notes or findings before they are final.
@@ -43,6 +48,7 @@ def public_status(complaint):
             "label": _STEPS["received"][1],
             "timeline": [{"at": complaint.received_at, "label": _STEPS["received"][0], "reason": ""}],
         }
+    main = _main_complaint(complaint) if follow_joined else None
     rows = (Investigation.history.filter(id=investigation.pk).order_by("history_date", "history_id")
             .values_list("history_date", "state", "public_reason"))
     timeline, previous_state, label = [], None, _STEPS["received"][1]
@@ -51,6 +57,9 @@ def public_status(complaint):
             continue
         if previous_state in _FINISHED and state not in _FINISHED:
             step, label, key = _REOPENED[0], _REOPENED[1], "reopened"
+        elif state == "administratively_closed" and main is not None:
+            step, label = _JOINED
+            key = "joined"
         else:
             step, label = _STEPS.get(state, _STEPS["received"])
             key = state
@@ -61,7 +70,19 @@ def public_status(complaint):
         previous_state = state
     if not timeline:
         timeline.append({"at": complaint.received_at, "label": _STEPS["received"][0], "reason": ""})
-    return {"label": label, "timeline": timeline}
+    status = {"label": label, "timeline": timeline}
+    if main is not None:
+        # Only the main complaint's status label: never its reference, its filer or anything they wrote.
+        status["joined"] = {"label": public_status(main, follow_joined=False)["label"]}
+    return status
+
+
+def _main_complaint(complaint):
+    from complaints.models import ComplaintLink
+
+    link = ComplaintLink.objects.filter(complaint_id=complaint.pk, kind=ComplaintLink.Kind.DUPLICATE_OF).first()
+    # The main complaint is never itself a duplicate (investigations.services.link_complaints refuses it).
+    return link.other if link is not None and link.other_id != complaint.pk else None
 
 
 def same_public_step(state, other):

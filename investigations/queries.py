@@ -15,7 +15,9 @@ from complaints import roles
 from complaints.models import (
     Allegation,
     Complaint,
+    ComplaintLink,
     ComplaintTranslation,
+    CustodyRecord,
     DerivedFile,
     Evidence,
     EvidenceAccess,
@@ -23,6 +25,7 @@ from complaints.models import (
     Message,
     Officer,
     Party,
+    PhysicalEvidence,
     RetaliationReport,
 )
 
@@ -207,6 +210,76 @@ def search(user, params):
     return with_list_data(qs.order_by("-pk"))
 
 
+# -- evidence with its chain of custody, and linked complaints (issue 12) ------------------------------------
+
+
+def _with_custody():
+    return Prefetch("custody", queryset=CustodyRecord.objects.select_related("from_user", "to_user", "recorded_by"))
+
+
+def case_evidence(complaint):
+    """(files, physical items) of the complaint, each with its custody chain, oldest first."""
+    files = list(complaint.evidence.filter(derived_from__isnull=True).select_related("processing", "submitted_by")
+                 .prefetch_related("derivatives", "derived_files", sealed_openings(), _with_custody()))
+    items = list(complaint.physical_evidence.select_related("added_by").prefetch_related(_with_custody()))
+    for evidence in files:
+        evidence.gatherer = None if evidence.submitted_by_public else evidence.submitted_by
+    for item in items:
+        item.gatherer = item.added_by
+    return files, items
+
+
+# How a link reads from the other complaint's side.
+INCOMING_LINK_LABELS = {
+    ComplaintLink.Kind.DUPLICATE_OF: gettext_lazy("duplicate joined into this one"),
+    ComplaintLink.Kind.RELATED_TO: gettext_lazy("related to"),
+    ComplaintLink.Kind.SPAWNED_BY: gettext_lazy("retaliation complaint spawned by this one"),
+}
+
+
+def complaint_links(user, complaint):
+    """The complaint's links both ways: [{'label', 'reference', 'href_ok', 'reason', 'by', 'at'}].
+
+    A link to a case the viewer may not open shows its kind only: no reference, no reason, no name; a duplicate
+    joined into this complaint is read with it (policies.can_view_joined), so its reference is shown.
+    """
+    links = list(ComplaintLink.objects.filter(Q(complaint=complaint) | Q(other=complaint))
+                 .select_related("complaint", "other", "linked_by"))
+    others = {link.other_id if link.complaint_id == complaint.pk else link.complaint_id for link in links}
+    visible = set(policies.visible_investigations(user).filter(complaint_id__in=others)
+                  .values_list("complaint_id", flat=True))
+    rows = []
+    for link in links:
+        outgoing = link.complaint_id == complaint.pk
+        other = link.other if outgoing else link.complaint
+        joined = not outgoing and link.kind == ComplaintLink.Kind.DUPLICATE_OF
+        known = other.pk in visible or (joined and not (other.sealed and not user.has_perm(
+            "complaints.view_sealed_complaint")))
+        rows.append({
+            "label": link.get_kind_display() if outgoing else INCOMING_LINK_LABELS[link.kind],
+            "reference": other.reference if known else None, "href_ok": other.pk in visible,
+            "reason": link.reason if known else "", "by": link.linked_by.get_username() if known else "",
+            "at": link.linked_at,
+        })
+    return rows
+
+
+def joined_duplicates(user, complaint):
+    """The duplicates closed into `complaint` that `user` may read, with their allegations, evidence and messages."""
+    ids = ComplaintLink.objects.filter(other=complaint, kind=ComplaintLink.Kind.DUPLICATE_OF).values("complaint_id")
+    rows = []
+    for duplicate in Complaint.objects.filter(pk__in=ids).select_related("investigation").order_by("received_at"):
+        if not policies.can_view_joined_evidence(user, duplicate.investigation):
+            continue
+        files, items = case_evidence(duplicate)
+        rows.append({
+            "complaint": duplicate, "files": files, "items": items,
+            "allegations": list(duplicate.allegations.select_related("officer", "category")),
+            "messages": list(duplicate.messages.all()),
+        })
+    return rows
+
+
 @dataclass(frozen=True)
 class HistorySource:
     """One kind of record in a case's history: its model, a label, and the history rows of one case."""
@@ -269,6 +342,17 @@ CASE_HISTORY_SOURCES = [
     HistorySource("evidence", gettext_lazy("evidence"), Evidence,
                   lambda inv: Evidence.history.filter(complaint_id=inv.complaint_id),
                   describe=lambda row: row.original_name),
+    HistorySource("physical evidence", gettext_lazy("physical evidence"), PhysicalEvidence,
+                  lambda inv: PhysicalEvidence.history.filter(complaint_id=inv.complaint_id),
+                  describe=lambda row: row.description[:80]),
+    HistorySource("custody", gettext_lazy("chain of custody"), CustodyRecord,
+                  lambda inv: CustodyRecord.history.filter(
+                      Q(evidence__complaint_id=inv.complaint_id) | Q(item__complaint_id=inv.complaint_id)),
+                  describe=lambda row: row.get_kind_display()),
+    HistorySource("complaint link", gettext_lazy("linked complaint"), ComplaintLink,
+                  lambda inv: ComplaintLink.history.filter(
+                      Q(complaint_id=inv.complaint_id) | Q(other_id=inv.complaint_id)),
+                  describe=lambda row: row.get_kind_display()),
     HistorySource("message", gettext_lazy("message"), Message,
                   lambda inv: Message.history.filter(complaint_id=inv.complaint_id)),
     HistorySource("translation", gettext_lazy("translation"), ComplaintTranslation,

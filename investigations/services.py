@@ -15,12 +15,22 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from complaints import evidence as evidence_files
 from complaints import roles
 from complaints.anchors import anchor_heads
 from complaints.chain import chain_head
 from complaints.history import recorded
-from complaints.models import Category, Complaint, Message, Officer
-from complaints.services import file_complaint
+from complaints.models import (
+    Category,
+    Complaint,
+    ComplaintLink,
+    CustodyRecord,
+    EvidenceSource,
+    Message,
+    Officer,
+    PhysicalEvidence,
+)
+from complaints.services import attach_evidence, file_complaint
 from notices import services as notices
 
 from . import policies
@@ -725,6 +735,182 @@ def investigators():
     """Staff accounts that can be assigned cases."""
     return get_user_model().objects.filter(groups__name=roles.INVESTIGATOR, is_active=True).order_by("username")
 
+
+
+# -- evidence staff gather, with its chain of custody (issue 12) ------------------------------------------
+
+
+def _require_evidence_access(investigation, by, allowed):
+    if not allowed(investigation, by):
+        raise _refused_on_closed(investigation) or NotPermitted(
+            _("Only the assigned investigator or a supervisor may add evidence or record its custody on this case."))
+
+
+def _person(user, name, missing):
+    """(staff user or None, name as written) for one side of a custody step; `missing` when neither is given."""
+    name = (name or "").strip()
+    if user is None and not name:
+        raise InvalidInput(missing)
+    return user, ("" if user is not None else name)
+
+
+def _when(at):
+    now = timezone.now()
+    at = at or now
+    # A minute's grace for clocks a little ahead; a later time is a typing mistake.
+    if at > now + datetime.timedelta(minutes=1):
+        raise InvalidInput(_("The time of a custody step cannot be in the future."))
+    return at
+
+
+def _check_source(source):
+    if source not in EvidenceSource.values:
+        raise InvalidInput(_("Say where the evidence came from."))
+
+
+def add_staff_evidence(investigation, upload, *, by, source, received_from=None, received_from_name="",
+                       received_at=None, description="", notes=""):
+    """A file staff gathered (body-worn camera footage, a report, a photo of injuries), with its receipt as the
+    first custody record.
+
+    Stored as the public's files are (hashed while streamed, typed from its bytes, processed in the background),
+    outside any transaction; the records are written in one.
+    """
+    _require_evidence_access(investigation, by, policies.may_add_evidence)
+    _check_source(source)
+    from_user, from_name = _person(received_from, received_from_name,
+                                   _("Say whom the evidence was received from."))
+    at = _when(received_at)
+    upload = evidence_files.inspect(upload)
+    if upload.refusal:
+        raise InvalidInput(_("This file cannot be added: it is empty, too large or not a video, photo, audio "
+                             "recording or PDF."))
+    stored = evidence_files.store(upload)
+    complaint = investigation.complaint
+    with transaction.atomic(), recorded(by=by, reason=f"evidence gathered by staff ({source})"):
+        [evidence] = attach_evidence(complaint, [stored], by=by, reason=f"evidence gathered by staff ({source})",
+                                     source=source, description=description.strip())
+        CustodyRecord.objects.create(evidence=evidence, kind=CustodyRecord.Kind.RECEIVED, from_user=from_user,
+                                     from_name=from_name, to_user=by, at=at, notes=notes.strip(), recorded_by=by)
+    return evidence
+
+
+def add_physical_evidence(investigation, *, by, description, storage_location, source, seal_number="",
+                          received_from=None, received_from_name="", received_at=None, notes=""):
+    """An item of physical evidence (description, where it is kept, its seal), with its receipt as first custody."""
+    _require_evidence_access(investigation, by, policies.may_add_evidence)
+    _check_source(source)
+    description = _require_reason(description, _("Describe the item."))
+    storage_location = _require_reason(storage_location, _("Say where the item is kept."))
+    from_user, from_name = _person(received_from, received_from_name, _("Say whom the evidence was received from."))
+    at = _when(received_at)
+    with transaction.atomic(), recorded(by=by, reason=f"physical evidence received ({source})"):
+        item = PhysicalEvidence.objects.create(
+            complaint=investigation.complaint, description=description, source=source,
+            storage_location=storage_location, seal_number=seal_number.strip(), added_by=by)
+        CustodyRecord.objects.create(item=item, kind=CustodyRecord.Kind.RECEIVED, from_user=from_user,
+                                     from_name=from_name, to_user=by, at=at, location=storage_location,
+                                     notes=notes.strip(), recorded_by=by)
+    return item
+
+
+def current_holder(thing):
+    """(staff user or None, name) of whoever received `thing` (an Evidence or PhysicalEvidence) last."""
+    last = thing.custody.exclude(kind=CustodyRecord.Kind.CHECKED).order_by("-at", "-pk").first()
+    if last is None:
+        return None, ""
+    return last.to_user, last.to_name
+
+
+def record_custody(investigation, *, by, evidence=None, item=None, kind, to_user=None, to_name="", at=None,
+                   seal_intact=None, location="", notes=""):
+    """One later step in the chain of custody of a file or an item: transferred, checked out, returned, checked.
+
+    The giver is whoever holds it now (the last receiver); a check names no receiver, and on a sealed item says
+    whether the seal was intact. A new location moves the item. Records are only ever added.
+    """
+    _require_evidence_access(investigation, by, policies.may_record_custody)
+    thing = evidence or item
+    if thing is None or thing.complaint_id != investigation.complaint_id:
+        raise InvalidInput(_("That evidence is not part of this case."))
+    if kind not in CustodyRecord.Kind.values or kind == CustodyRecord.Kind.RECEIVED:
+        raise InvalidInput(_("Choose what happened: transferred, checked out, returned or checked."))
+    at = _when(at)
+    location, notes = location.strip(), notes.strip()
+    if kind == CustodyRecord.Kind.CHECKED:
+        to_user, to_name = None, ""
+        if item is not None and item.seal_number and seal_intact is None:
+            raise InvalidInput(_("Say whether the seal was intact."))
+    else:
+        to_user, to_name = _person(to_user, to_name, _("Say who received it."))
+        seal_intact = None
+    from_user, from_name = current_holder(thing)
+    with transaction.atomic(), recorded(by=by, reason=f"custody: {kind}"):
+        record = CustodyRecord.objects.create(
+            evidence=evidence, item=item, kind=kind, from_user=from_user, from_name=from_name, to_user=to_user,
+            to_name=to_name, at=at, seal_intact=seal_intact, location=location, notes=notes, recorded_by=by)
+        if item is not None and location and location != item.storage_location:
+            item.storage_location = location
+            item.save()
+    return record
+
+
+# -- linked complaints (issue 12) ----------------------------------------------------------------------------
+
+
+def main_complaint(complaint):
+    """The complaint `complaint` was joined into as a duplicate, or None."""
+    link = (ComplaintLink.objects.filter(complaint=complaint, kind=ComplaintLink.Kind.DUPLICATE_OF)
+            .select_related("other").first())
+    return link.other if link else None
+
+
+def link_complaints(investigation, other, *, by, kind, reason, expected_state=None):
+    """Mark this case's complaint a duplicate of, related to, or spawned by `other`, with a reason.
+
+    A duplicate is closed administratively into `other` (the main case) in the same transaction; nothing of it
+    is removed. `other` must be a complaint `by` may see, and never one that is itself a duplicate.
+    """
+    if not policies.may_link_complaints(investigation, by):
+        raise _refused_on_closed(investigation) or NotPermitted(
+            _("Your role or assignment does not allow linking complaints on this case."))
+    complaint = investigation.complaint
+    other_case = investigation_for(other) if other is not None else None
+    if other_case is None or not policies.can_view_case(by, other_case):
+        raise InvalidInput(_("No complaint you may open has that reference."))
+    if other.pk == complaint.pk:
+        raise InvalidInput(_("A complaint cannot be linked to itself."))
+    if kind not in ComplaintLink.Kind.values:
+        raise InvalidInput(_("Choose how the complaints are linked."))
+    reason = _require_reason(reason, _("Please give a reason for linking the complaints."))
+    if ComplaintLink.objects.filter(complaint=complaint, other=other, kind=kind).exists():
+        raise InvalidInput(_("These complaints are already linked that way."))
+    duplicate = kind == ComplaintLink.Kind.DUPLICATE_OF
+    if duplicate:
+        if main_complaint(complaint) is not None:
+            raise InvalidInput(_("This complaint is already joined into another as a duplicate."))
+        if main_complaint(other) is not None:
+            raise InvalidInput(_("That complaint is itself a duplicate: link this one to its main complaint."))
+        if ComplaintLink.objects.filter(other=complaint, kind=ComplaintLink.Kind.DUPLICATE_OF).exists():
+            raise InvalidInput(_("Other complaints were joined into this one, so it cannot become a duplicate."))
+        if not policies.may_close_as_duplicate(investigation, by):
+            raise NotPermitted(_("Only intake (during triage) or a supervisor may close a complaint as a "
+                                 "duplicate."))
+
+    def record():
+        ComplaintLink.objects.create(complaint=complaint, other=other, kind=kind, reason=reason, linked_by=by)
+
+    if not duplicate:
+        with transaction.atomic(), recorded(by=by, reason=f"complaints linked ({kind})"):
+            record()
+        return investigation
+    def join():
+        _require_tasks_settled(investigation)
+        record()
+
+    investigation.public_reason = ""
+    return _act(investigation, "close_as_duplicate", by=by, expected_state=expected_state,
+                reason=f"closed as a duplicate of {other.reference}", before=join)
 
 
 # -- exports -------------------------------------------------------------------------------------------------

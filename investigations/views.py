@@ -20,6 +20,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from complaints import evidence as evidence_files
 from complaints.models import Complaint, Evidence, EvidenceAccess, EvidenceProcessing
 from complaints.roles import roles_of
 
@@ -163,7 +164,7 @@ def search(request):
 def _case_permissions(user, case):
     can = {name: policies.may_take(name, case, user) for name in (
         "note", "task", "message", "translation", "separation", "reassign", "retaliation_check", "discipline",
-        "discipline_change", "complete_task")}
+        "discipline_change", "complete_task", "evidence_file", "physical_evidence", "custody", "link")}
     can.update({
         "edit_file": policies.may_take("finding", case, user),
         "evidence": policies.can_view_evidence(user, case),
@@ -200,6 +201,8 @@ def _case_context(request, case, bound=None):
         for a in allegations
     ]
     decisions = list(case.discipline_decisions.select_related("officer", "changes", "decided_by"))
+    evidence, physical_items = queries.case_evidence(complaint) if can["evidence"] else ([], [])
+    _custody_forms(evidence, physical_items, can["custody"], bound)
     case_forms = {name: action.form(case) for name, action in ACTIONS.items()
                   if action.page == CASE_PAGE and name != "finding" and policies.may_take(name, case, user)}
     bound_name = None
@@ -216,9 +219,10 @@ def _case_context(request, case, bound=None):
         "allegation_rows": allegation_rows,
         "parties": list(complaint.parties.all()) if can["contacts"] else [],
         "translations": list(complaint.translations.select_related("translator")),
-        "evidence": list(complaint.evidence.filter(derived_from__isnull=True).select_related("processing")
-                         .prefetch_related("derivatives", "derived_files", queries.sealed_openings()))
-        if can["evidence"] else [],
+        "evidence": evidence,
+        "physical_items": physical_items,
+        "links": queries.complaint_links(user, complaint),
+        "joined": queries.joined_duplicates(user, complaint) if can["evidence"] else [],
         "messages_with_complainant": list(complaint.messages.select_related("author")),
         "interviews": list(case.interviews.all()),
         "notes": list(case.notes.select_related("author")),
@@ -244,6 +248,20 @@ def _case_context(request, case, bound=None):
     }
     context.update({f"{name}_form": form for name, form in case_forms.items()})
     return context
+
+
+def _custody_forms(evidence, physical_items, may_record, bound):
+    """A custody form on each file and item (ids of their own); a refused one shown again, as typed, on its thing."""
+    refused = bound[1] if bound is not None and bound[0] == "custody" else None
+    for field, things in (("evidence", evidence), ("item", physical_items)):
+        for thing in things:
+            if not may_record:
+                thing.custody_form = None
+            elif refused is not None and str(refused.data.get(field, "")) == str(thing.pk):
+                thing.custody_form, thing.custody_refused = refused, True
+            else:
+                thing.custody_form = forms.CustodyForm(initial={field: thing.pk},
+                                                       auto_id=f"custody-{field}-{thing.pk}-%s")
 
 
 @staff_required
@@ -272,7 +290,13 @@ def case_post(request, reference, what):
     if action is None or action.page != CASE_PAGE:
         raise Http404
     _require(policies.may_attempt(what, case, request.user))
-    form = action.form(case, request.POST)
+    form = action.form(case, request.POST, request.FILES) if action.files else action.form(case, request.POST)
+    if action.files and evidence_files.upload_was_interrupted(request):
+        form.is_valid()
+        form.add_error(None, _("The file did not arrive completely. Nothing was saved; please attach it again."))
+        messages.error(request, _("Nothing was saved: please correct what is marked below."))
+        return render(request, "investigations/case.html", _case_context(request, case, bound=(what, form)),
+                      status=400)
     if form.is_valid():
         refused = _take(request, case, action, form)
         if refused is None:
@@ -426,9 +450,9 @@ def evidence_file(request, pk, download=False):
         case = evidence.complaint.investigation
     except Investigation.DoesNotExist:
         case = services.investigation_for(evidence.complaint)
-    if not policies.can_view_case(request.user, case):
+    if not policies.can_view_joined(request.user, case):
         raise Http404
-    _require(policies.can_view_evidence(request.user, case))
+    _require(policies.can_view_joined_evidence(request.user, case))
     range_header = request.headers.get("Range", "").strip()
     if download:
         action = EvidenceAccess.Action.DOWNLOAD

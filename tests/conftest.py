@@ -19,12 +19,15 @@ from complaints import roles
 from complaints.history import recorded
 from complaints.models import (
     Category,
+    ComplaintLink,
+    CustodyRecord,
     DerivedFile,
     Evidence,
     EvidenceProcessing,
     FilerDemographics,
     Message,
     Officer,
+    PhysicalEvidence,
     Unit,
 )
 from complaints.services import attach_evidence, file_complaint, record_role_change
@@ -154,6 +157,16 @@ def complaint_with_everything(roster, make_user):
         complaint.translations.create(language="es", text="El oficial...", translator=translator)
         complaint.retaliation_reports.create(description="A patrol car parks outside my house every night.")
         FilerDemographics.objects.create(complaint=complaint, age_band="30_39", gender="prefer_not")
+        item = PhysicalEvidence.objects.create(complaint=complaint, description="The filer's torn jacket",
+                                               storage_location="Locker 9", added_by=translator)
+        CustodyRecord.objects.create(item=item, kind="received", from_name="Pat Doe", to_user=translator,
+                                     recorded_by=translator)
+        CustodyRecord.objects.create(evidence=evidence, kind="checked_out", from_user=translator,
+                                     to_name="Evidence custodian", recorded_by=translator)
+        earlier, _code = file_complaint(narrative="Earlier filing about the same stop.", filer_role="anonymous",
+                                        language="en", label="public filer")
+        ComplaintLink.objects.create(complaint=complaint, other=earlier, kind="related_to", reason="same stop",
+                                     linked_by=translator)
     record_role_change(before=roles.account_roles(None), after=roles.account_roles(translator), by=None,
                        reason="test account", user=translator)
     complaint.follow_up_code = code

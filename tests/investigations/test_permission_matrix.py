@@ -88,6 +88,21 @@ EXPECTATIONS = {
         # Closed means closed: those who could write see the refusal (409), the others may not try (403).
         Probe(("closed_case", "note"), roles_ok(SUP, INV, status=409, **{CHF: 403, AUD: 403}), default=HIDDEN,
               method="post", data={"body": "A late note"}),
+        # Evidence staff gather: the assigned investigator or a supervisor; read-only roles and intake may not.
+        Probe(("case", "physical_evidence"), roles_ok(SUP, status=302, **{INT: 403, CHF: 403, AUD: 403}),
+              default=HIDDEN, method="post", data={"description": "A DVD from the custodian", "source": "other",
+                                                   "storage_location": "Locker 1", "received_from_name": "Custodian"}),
+        # No file sent: the form comes back (400) to those who may add one.
+        Probe(("case", "evidence_file"), roles_ok(SUP, status=400, **{INT: 403, CHF: 403, AUD: 403}),
+              default=HIDDEN, method="post", data={"source": "report", "received_from_name": "Records unit"}),
+        Probe(("case", "custody"), roles_ok(SUP, status=400, **{INT: 403, CHF: 403, AUD: 403}), default=HIDDEN,
+              method="post", data={"kind": "transferred", "to_name": "Crime lab"}),
+        # Linking: intake (in triage) and supervisors; an unknown reference is refused with the form kept (400).
+        Probe(("case", "link"), roles_ok(SUP, INT, status=400, **{CHF: 403, AUD: 403}), default=HIDDEN,
+              method="post", data={"kind": "related_to", "other_reference": "C-1999-000001", "reason": "same stop"}),
+        Probe(("closed_case", "physical_evidence"), roles_ok(SUP, INV, status=409, **{CHF: 403, AUD: 403}),
+              default=HIDDEN, method="post", data={"description": "Late item", "source": "other",
+                                                   "storage_location": "Locker 2", "received_from_name": "Custodian"}),
     ],
     "staff:task_done": [Probe(("case", "task"), roles_ok(SUP, status=302, **{INT: 403, CHF: 403, AUD: 403}),
                               default=HIDDEN, method="post")],

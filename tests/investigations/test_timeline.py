@@ -53,6 +53,11 @@ def whole_case(complaint_with_everything, case, team, roster):
     services.record_interview(case, by=investigator, interviewee="Rosa Díaz", interviewee_role="complainant",
                               held_at=timezone.now(), kind="phone", rights_notice="n/a")
     services.add_note(case, by=investigator, body="Body-camera footage requested.")
+    item = services.add_physical_evidence(case, by=investigator, description="DVD of body-worn camera footage",
+                                          storage_location="Locker 4", seal_number="S-1", source="body_worn_camera",
+                                          received_from_name="Evidence custodian")
+    services.record_custody(case, by=investigator, item=item, kind="checked_out", to_user=supervisor)
+    services.link_complaints(case, complaint_with_everything, by=supervisor, kind="related_to", reason="same stop")
     task = services.add_task(case, by=investigator, title="Canvass the block")
     services.complete_task(task, by=investigator)
     services.send_message(case, by=investigator, body="Could you call us?")
