@@ -8,8 +8,8 @@ import os
 from pathlib import Path
 
 import dj_database_url
-from celery.schedules import crontab as _crontab
 import django.conf.locale
+from celery.schedules import crontab as _crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 

@@ -3,7 +3,8 @@
 from django.db.models import Q
 from django.utils import timezone
 
-from investigations import policies, queries as case_queries
+from investigations import policies
+from investigations import queries as case_queries
 
 from .models import StaffNotification
 
