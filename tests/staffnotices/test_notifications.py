@@ -168,7 +168,7 @@ def test_each_person_gets_e_mails_in_their_own_language(
     assert subject != "A case needs your attention", "not translated"
     assert message.subject == subject
     assert phrase("A case was assigned to you.", language) in message.body
-    assert phrase("For privacy, this message does not say which case it is.", language) in message.body
+    assert phrase("For privacy, this message does not name any case.", language) in message.body
     assert_no_details(message, case)
 
 
