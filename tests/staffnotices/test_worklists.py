@@ -97,3 +97,35 @@ def test_each_list_is_refused_to_the_other_roles(client, team, address, allowed)
     for who in ("investigator", "supervisor", "chief", roles.POST_LIAISON, "intake", "auditor"):
         client.force_login(team[who])
         assert client.get(address).status_code == (200 if who == allowed else 403), who
+
+
+# -- each list runs as many queries for 50 rows as for 5 -------------------------------------------------------
+
+
+def queries_for(client, address):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as context:
+        response = client.get(address)
+    assert response.status_code == 200
+    return len(context.captured_queries), len(response.context["page"].object_list)
+
+
+@pytest.mark.parametrize("address,who", [("/staff/my-tasks/?per_page=50", "investigator"),
+                                         ("/staff/me/notifications/?per_page=50", "investigator"),
+                                         ("/staff/awaiting-review/?per_page=50", "other supervisor")])
+def test_lists_cost_the_same_for_5_rows_as_for_50(client, file_case, team, address, who):
+    def grow(count):
+        for _ in range(count):
+            case = walk(file_case(), team, "supervisor_review" if "review" in address else "investigating")
+            if "tasks" in address:
+                services.add_task(case, by=team["investigator"], title="Canvass the block")
+
+    client.force_login(team[who])
+    grow(5)
+    small, rows = queries_for(client, address)
+    assert rows == 5
+    grow(45)
+    large, rows = queries_for(client, address)
+    assert rows == 50 and small == large and large <= 20, (small, large)
