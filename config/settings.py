@@ -9,6 +9,7 @@ from pathlib import Path
 
 import dj_database_url
 import django.conf.locale
+from celery.schedules import crontab as _crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -57,6 +58,7 @@ INSTALLED_APPS = [
     "publicdata",
     "notices",
     "early_intervention",
+    "staffnotices",
     "simple_history",
 ]
 
@@ -284,6 +286,8 @@ EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND",
     "django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend",
 )
+# For django.core.mail.backends.filebased.EmailBackend (the browser tests read staff e-mails from there).
+EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
@@ -301,6 +305,8 @@ STAFF_LIST_COUNT_UP_TO = int(os.environ.get("STAFF_LIST_COUNT_UP_TO", "1000"))
 # Notices to filers (notices app): "there is news, sign in with your code", never case details. The public
 # address of the site goes into e-mails and texts, which are sent outside any request.
 PUBLIC_SITE_URL = os.environ.get("PUBLIC_SITE_URL", "http://127.0.0.1:8000")
+# Where staff sign in, for the links in their notification e-mails (the public site's address unless told).
+STAFF_SITE_URL = os.environ.get("STAFF_SITE_URL", PUBLIC_SITE_URL)
 # Text messages: a dotted path to a backend class with send(phone, text), e.g. "notices.sms.ConsoleBackend".
 # Empty (the default): no text messages are sent.
 NOTICE_SMS_BACKEND = os.environ.get("NOTICE_SMS_BACKEND", "")
@@ -445,7 +451,12 @@ PROCESSING_TEMP_DIR = os.environ.get("PROCESSING_TEMP_DIR") or str(VAR_DIR / "pr
 # delete them while it is on). Needs a bucket created with Object Lock enabled.
 EVIDENCE_S3_OBJECT_LOCK = env_bool("EVIDENCE_S3_OBJECT_LOCK")
 EVIDENCE_S3_RETENTION_DAYS = int(os.environ.get("EVIDENCE_S3_RETENTION_DAYS", "0"))
+CELERY_TIMEZONE = TIME_ZONE  # the schedule below reads hours in local time
 # The scheduler (`celery -A config beat`): one per installation; sends again jobs lost with a broker.
 CELERY_BEAT_SCHEDULE = {
     "requeue-stalled-evidence": {"task": "complaints.requeue_stalled_evidence", "schedule": 15 * 60},
+    # Each staff member who chose a daily summary gets one (manage.py send_staff_digest; once per day however
+    # often it runs). STAFF_DIGEST_HOUR is local time (TIME_ZONE).
+    "send-staff-digest": {"task": "staffnotices.send_staff_digest",
+                          "schedule": _crontab(minute=0, hour=int(os.environ.get("STAFF_DIGEST_HOUR", "6")))},
 }

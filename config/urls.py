@@ -14,6 +14,7 @@ urlpatterns = [
     path("staff/statistics/", include("publicdata.staff_urls")),
     path("staff/role-grants/", complaints_views.role_grants, name="role_grants"),
     path("staff/early-intervention/", include("early_intervention.urls")),
+    path("staff/me/", include("staffnotices.urls")),
     path("staff/", include("investigations.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

@@ -105,12 +105,15 @@ def in_progress(user):
     return with_list_data(qs.order_by("phase_due_at", "pk"))
 
 
-def decision_queue(user):
-    """Cases with approved findings waiting for the chief's final discipline (only those with a sustained one)."""
+def _waiting_for_discipline(user):
     sustained = Finding.objects.filter(investigation=OuterRef("pk"), stage=Finding.Stage.APPROVED,
                                        disposition__is_sustained=True)
-    qs = policies.visible_investigations(user).filter(state=State.FINDINGS_APPROVED).filter(Exists(sustained))
-    return qs.select_related("complaint", "investigator").prefetch_related(
+    return policies.visible_investigations(user).filter(state=State.FINDINGS_APPROVED).filter(Exists(sustained))
+
+
+def decision_queue(user):
+    """Cases with approved findings waiting for the chief's final discipline (only those with a sustained one)."""
+    return _waiting_for_discipline(user).select_related("complaint", "investigator").prefetch_related(
         Prefetch("findings", queryset=Finding.objects.filter(stage=Finding.Stage.APPROVED).select_related(
             "allegation__officer", "allegation__category", "disposition"), to_attr="approved_findings"),
     ).order_by("state_entered_at", "pk")
@@ -485,11 +488,15 @@ def home_queues(user, today=None):
         mine = visible.open().assigned_to(user)
         queues.append((_("My caseload"), "staff:caseload", mine.count()))
         queues.append((_("My overdue cases"), "staff:caseload", mine.overdue(now).count()))
+        tasks = my_tasks(user)
+        queues.append((_("My tasks"), "staff:my_tasks", tasks.count()))
+        queues.append((_("My overdue tasks"), "staff:my_tasks", tasks.filter(due_on__lt=today).count()))
     if policies.can_view_board(user):
         queues.append((_("Awaiting assignment"), "staff:board", visible.filter(state=State.TRIAGED).count()))
         queues.append((_("Awaiting supervisor review"), "staff:board",
                        visible.filter(state=State.SUPERVISOR_REVIEW).count()))
         queues.append((_("Overdue cases"), "staff:board", visible.overdue(now).count()))
+        queues.append((_("Awaiting my review"), "staff:awaiting_review", awaiting_review(user).count()))
     if policies.can_view_decision_queue(user):
         queues.append((_("Decision queue"), "staff:decisions", decision_queue(user).count()))
     if policies.can_read_referrals(user):
@@ -497,6 +504,11 @@ def home_queues(user, today=None):
         referrals = policies.without_excluded_cases(user, apps.get_model("referrals", "Referral").objects.all())
         queues.append((_("POST referrals due"), "referrals:queue", referrals.due(today).count()))
         queues.append((_("POST referrals overdue"), "referrals:queue", referrals.overdue(today).count()))
+        if policies.can_work_referrals(user):
+            from referrals.conf import coming_due_days
+
+            queues.append((_("POST referrals coming due"), "referrals:coming_due",
+                           referrals.coming_due(today, coming_due_days()).count()))
     if policies.can_view_export_log(user):
         exports = policies.without_excluded_cases(user, apps.get_model("referrals", "ExportLog").objects.filter(
             exported_at__gte=now - datetime.timedelta(days=30)))
@@ -506,3 +518,26 @@ def home_queues(user, today=None):
             at__gte=now - datetime.timedelta(days=7)))
         queues.append((_("Evidence views in the last 7 days"), "staff:access_log", recent.count()))
     return queues
+
+
+# -- work that finds the person (each list only what the user may see) ---------------------------------------
+
+
+def my_tasks(user):
+    """Open tasks of the cases assigned to `user` (the investigator does a case's tasks), soonest due first and
+    tasks without a due date last."""
+    cases = policies.visible_investigations(user).open().assigned_to(user)
+    return (Task.objects.filter(investigation__in=cases, done_at__isnull=True, carried_over_at__isnull=True)
+            .select_related("investigation__complaint")
+            .order_by(F("due_on").asc(nulls_last=True), "pk"))
+
+
+def awaiting_review(user):
+    """Cases submitted for supervisor review that `user` may review (never one they investigated), oldest first."""
+    qs = _in_states(user, (State.SUPERVISOR_REVIEW,)).exclude(investigator=user)
+    return with_list_data(qs.order_by("state_entered_at", "pk"))
+
+
+def awaiting_decision(user):
+    """The decision queue as a list of cases: what waits for the chief's final discipline, oldest first."""
+    return with_list_data(_waiting_for_discipline(user).order_by("state_entered_at", "pk"))

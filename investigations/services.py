@@ -32,6 +32,8 @@ from complaints.models import (
 )
 from complaints.services import attach_evidence, file_complaint
 from notices import services as notices
+from staffnotices import services as staff_notices
+from staffnotices.models import Kind as NoticeKind
 
 from . import policies
 from .exceptions import (
@@ -275,6 +277,7 @@ def assign_investigator(investigation, investigator, *, by, attested, reason="",
     def record():
         Assignment.objects.create(investigation=investigation, investigator=investigator, assigned_by=by,
                                   attested_no_relationship=attested, reason=reason)
+        staff_notices.notify([investigator], NoticeKind.ASSIGNED, investigation=investigation)
 
     return _act(investigation, "assign", by=by,
                 reason=f"assigned to {investigator.get_username()}" + (f": {reason}" if reason else ""),
@@ -299,6 +302,7 @@ def reassign_investigator(investigation, investigator, *, by, attested, reason, 
         _save(investigation)
         Assignment.objects.create(investigation=investigation, investigator=investigator, assigned_by=by,
                                   attested_no_relationship=attested, reason=reason)
+        staff_notices.notify([investigator], NoticeKind.ASSIGNED, investigation=investigation)
     return investigation
 
 
@@ -592,6 +596,9 @@ def approve_findings(investigation, *, by, reasons="", expected_state=None):
         Review.objects.create(investigation=investigation, reviewer=by, decision=Review.Decision.APPROVED,
                               reasons=reasons)
         send_case_decided(investigation, "findings approved")
+        staff_notices.notify([investigation.investigator], NoticeKind.APPROVED, investigation=investigation)
+        if investigation.has_sustained_findings():
+            staff_notices.notify_decision_due(investigation)
 
     return _act(investigation, "approve", by=by, reason="findings approved" + (f": {reasons}" if reasons else ""),
                 expected_state=expected_state, before=check, after=approve)
@@ -608,6 +615,7 @@ def return_for_more_work(investigation, *, by, reasons, expected_state=None):
     def record():
         Review.objects.create(investigation=investigation, reviewer=by, decision=Review.Decision.RETURNED,
                               reasons=reasons)
+        staff_notices.notify([investigation.investigator], NoticeKind.RETURNED, investigation=investigation)
 
     return _act(investigation, "return_for_more_work", by=by, reason="returned for more work: " + reasons,
                 expected_state=expected_state, before=check, after=record)

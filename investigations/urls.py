@@ -3,7 +3,7 @@ from django.urls import path
 
 from signin.views import StaffLoginView
 
-from . import evidence_serving, staff_intake, views
+from . import evidence_serving, staff_intake, views, worklists
 
 app_name = "staff"
 
@@ -16,6 +16,9 @@ urlpatterns = [
     path("board/", views.board, name="board"),
     path("decisions/", views.decision_queue, name="decisions"),
     path("search/", views.search, name="search"),
+    path("my-tasks/", worklists.my_tasks, name="my_tasks"),
+    path("awaiting-review/", worklists.awaiting_review, name="awaiting_review"),
+    path("awaiting-decision/", worklists.awaiting_decision, name="awaiting_decision"),
     path("intake/new/", staff_intake.enter_complaint, name="enter_complaint"),
     path("cases/<str:reference>/", views.case_detail, name="case"),
     path("cases/<str:reference>/case-file.pdf", views.case_file, name="case_file"),

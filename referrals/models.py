@@ -5,6 +5,8 @@ Every model is a `complaints.records.Record`: history-tracked and never deleted.
 is closed with a reason and stays visible; a rule set is replaced by a newer version, never rewritten away.
 """
 
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -110,6 +112,11 @@ class ReferralQuerySet(RecordQuerySet):
     def overdue(self, today=None):
         today = today or timezone.localdate()
         return self.to_send().filter(due_date__lt=today).order_by("due_date", "pk")
+
+    def coming_due(self, today, within_days):
+        """Still to send and due within `within_days` of `today`, the overdue ones included, soonest first."""
+        return self.to_send().filter(due_date__lte=today + datetime.timedelta(days=within_days)).order_by(
+            "due_date", "pk")
 
     def needs_review(self):
         """Referrals still to send whose conditions are no longer met (e.g. discipline reduced on appeal)."""

@@ -19,6 +19,7 @@ from complaints.chain import chain_head
 from complaints.history import SYSTEM, acting, recorded
 from investigations.exceptions import InvalidInput, MissingReason, NotPermitted, TransitionNotAllowed
 from investigations.models import Investigation
+from staffnotices import services as staff_notices
 
 from . import exports, policies, rules
 from .models import ExportLog, Referral, Status
@@ -59,12 +60,15 @@ def evaluate_case(investigation, *, event):
                 continue
             if referral is None:
                 referral = Referral(investigation=investigation, officer=officer)
+            is_new = referral.pk is None
             if _apply(referral, bases):
                 referral.evaluated_at = timezone.now()
                 # The related rows were just read and the row is locked: only the field values need checking.
                 referral.full_clean(exclude=["investigation", "officer", "rule", "discipline", "separation"],
                                     validate_unique=False, validate_constraints=False)
                 referral.save()
+                if is_new:
+                    staff_notices.notify_referral_due(referral)
             touched.append(referral)
     return touched
 

@@ -6,6 +6,7 @@ app_name = "referrals"
 
 urlpatterns = [
     path("", views.queue, name="queue"),
+    path("coming-due/", views.coming_due, name="coming_due"),
     path("exports/", views.export_log, name="export_log"),
     path("bulk/", views.bulk_export, name="bulk"),
     path("<int:pk>/", views.detail, name="detail"),

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from investigations import policies as case_policies
 from investigations.exceptions import WorkflowError
 
-from . import forms, policies, services
+from . import conf, forms, policies, services
 from .models import ExportLog
 
 PAGE_SIZE = 25
@@ -68,6 +68,17 @@ def queue(request):
         "can_export": case_policies.can_work_referrals(request.user),
         "can_view_export_log": case_policies.can_view_export_log(request.user),
     })
+
+
+@login_required
+def coming_due(request):
+    """The liaison's referrals due within the coming weeks, the overdue ones first and flagged."""
+    _require(case_policies.can_work_referrals(request.user))
+    today = timezone.localdate()
+    days = conf.coming_due_days()
+    referrals = policies.visible_referrals(request.user).with_related().coming_due(today, days)
+    page = Paginator(referrals, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "referrals/coming_due.html", {"page": page, "today": today, "days": days})
 
 
 @login_required

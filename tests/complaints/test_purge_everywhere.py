@@ -20,6 +20,7 @@ from notices import services as notices
 from publicdata.releases import publish as publish_release
 from referrals import services as referrals
 from referrals.models import Referral
+from staffnotices import services as staff_notices
 from tests.factories import walk
 
 from .test_purge_protection import history_tables, our_apps, record_tables, refused, row_counts
@@ -71,6 +72,10 @@ def every_table_filled(complaint_with_everything, case, team, roster):
     referrals.export_referral(referral, "json", by=team["POST liaison"])
     services.export_case_file(case, by=supervisor)
     notices.ask_for_notices(case.complaint, email="filer@example.org", language="es")
+    investigator.email = "investigator@agency.example"
+    investigator.save()
+    staff_notices.set_preference(investigator, language="es", delivery="digest")
+    assert staff_notices.send_digests() == 1  # the notifications of the walk are unread
     with recorded(label="test", reason="voluntary demographics"):
         FilerDemographics.objects.create(complaint=case.complaint, age_band="30_39", gender="prefer_not")
     publish_release("2025Q1", label="test")

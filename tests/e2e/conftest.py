@@ -39,6 +39,16 @@ class LiveApp:
         self.url = url
         self.env = env
 
+    def mails(self):
+        """Every e-mail the server sent so far, as the raw text of each message, oldest first."""
+        folder = Path(self.env["EMAIL_FILE_PATH"])
+        if not folder.exists():
+            return []
+        texts = []
+        for path in sorted(folder.iterdir(), key=lambda p: p.stat().st_mtime):
+            texts += [m for m in path.read_text(encoding="utf-8").split("-" * 79 + "\n") if m.strip()]
+        return texts
+
     def manage(self, *args):
         """Run a management command against the live server's database; returns stdout."""
         result = subprocess.run(
@@ -74,6 +84,9 @@ def live_app(tmp_path_factory):
         # Every e2e test files from 127.0.0.1 on this one server: the hourly limit per address (10) would refuse
         # the later ones. The limits themselves are tested in tests/intake.
         "INTAKE_COMPLAINTS_PER_HOUR": "1000",
+        # E-mails are written as files here (LiveApp.mails), where a test can read what a person was sent.
+        "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+        "EMAIL_FILE_PATH": str(var_dir / "mail"),
         "DEBUG": "",
     }
     env.pop("DEBUG")

@@ -69,6 +69,17 @@ EXPECTATIONS = {
     "staff:board": [Probe(expect=roles_ok(SUP, accused=OK))],
     "staff:decisions": [Probe(expect=roles_ok(CHF))],
     "staff:search": [Probe(query="?reference=C-", expect=roles_ok(INT, INV, SUP, CHF, AUD, accused=OK))],
+    # Work that finds the person: the investigator's tasks, the supervisor's reviews (never a case she is accused
+    # in, but the page itself is hers), the chief's decisions, the liaison's referrals coming due.
+    "staff:my_tasks": [Probe(expect=roles_ok(INV))],
+    "staff:awaiting_review": [Probe(expect=roles_ok(SUP, accused=OK))],
+    "staff:awaiting_decision": [Probe(expect=roles_ok(CHF))],
+    "referrals:coming_due": [Probe(expect=roles_ok(PST))],
+    # Everyone's own notifications and settings; a notification is its recipient's alone (the supervisor's here).
+    "staffnotices:list": [Probe(expect=roles_ok(*ALL, accused=OK))],
+    "staffnotices:settings": [Probe(expect=roles_ok(*ALL, accused=OK))],
+    "staffnotices:read_all": [Probe(method="post", expect=roles_ok(*ALL, accused=302, status=302))],
+    "staffnotices:open": [Probe(("notification",), roles_ok(SUP, status=302), default=HIDDEN)],
     "staff:case": [
         Probe(("case",), roles_ok(INT, SUP, CHF, AUD), default=HIDDEN),
         # Closed and assigned: the investigator sees her own case; intake no longer does.
@@ -259,6 +270,15 @@ class World:
             return apps.get_model("early_intervention", "Alert").objects.create(
                 officer=self.roster["officer"], rule=rule, window_start=now - timezone.timedelta(days=90),
                 window_end=now, event_count=6, triggers=[], trigger_key="matrix", due_at=now).pk
+
+    @cached_property
+    def notification(self):
+        from staffnotices import services as staff_notices
+        from staffnotices.models import Kind
+
+        with recorded(label="test", reason="a notification for the supervisor"):
+            return staff_notices.notify([self.team[SUP]], Kind.ASSIGNED,
+                                        investigation=self.complaint.investigation)[0].pk
 
     @cached_property
     def investigator_id(self):
