@@ -3,7 +3,7 @@ from django.urls import path
 
 from signin.views import StaffLoginView
 
-from . import evidence_serving, staff_intake, views
+from . import evidence_serving, search_views, staff_intake, views
 
 app_name = "staff"
 
@@ -15,7 +15,10 @@ urlpatterns = [
     path("caseload/", views.caseload, name="caseload"),
     path("board/", views.board, name="board"),
     path("decisions/", views.decision_queue, name="decisions"),
-    path("search/", views.search, name="search"),
+    path("search/", search_views.search_cases, name="search"),
+    path("search/results.csv", search_views.export_results, name="search_export"),
+    path("search/saved/", search_views.save_search, name="saved_search_create"),
+    path("search/saved/<int:pk>/remove/", search_views.hide_saved_search, name="saved_search_hide"),
     path("intake/new/", staff_intake.enter_complaint, name="enter_complaint"),
     path("cases/<str:reference>/", views.case_detail, name="case"),
     path("cases/<str:reference>/case-file.pdf", views.case_file, name="case_file"),

@@ -142,21 +142,6 @@ def decision_queue(request):
     return render(request, "investigations/decisions.html", {"page": page, "rows": rows})
 
 
-@staff_required
-def search(request):
-    _require(policies.can_search(request.user))
-    form = forms.SearchForm(request.GET or None)
-    page = None
-    if form.is_bound and form.is_valid() and any(form.cleaned_data.values()):
-        params = dict(form.cleaned_data)
-        params["category"] = params["category"].code if params["category"] else ""
-        page = _page(request, queries.search(request.user, params))
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(request, "investigations/search.html", {"form": form, "page": page,
-                                                          "query": query.urlencode()})
-
-
 # -- the case ------------------------------------------------------------------------------------------------
 
 
