@@ -35,7 +35,7 @@ def _render(request, form, *, page=None, save_form=None, status=200):
     return render(request, "investigations/search.html", {
         "form": form, "page": page, "query": query,
         "saved": list(search.saved_searches(request.user)),
-        "save_form": save_form or forms.SavedSearchForm(initial={"query": query}),
+        "save_form": save_form or forms.SavedSearchForm(initial={"query": query}, prefix="save"),
         "can_export": policies.can_export_search_results(request.user),
     }, status=status)
 
@@ -84,7 +84,7 @@ def export_results(request):
 @require_POST
 def save_search(request):
     _require(policies.can_search(request.user))
-    form = forms.SavedSearchForm(request.POST)
+    form = forms.SavedSearchForm(request.POST, prefix="save")
     if form.is_valid():
         try:
             saved = search.save_search(by=request.user, **form.cleaned_data)

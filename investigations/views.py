@@ -217,6 +217,11 @@ def _case_context(request, case, bound=None):
         "assignments": list(case.assignments.select_related("investigator", "assigned_by")),
         "related": list(Complaint.objects.filter(related_to=complaint).only("reference", "urgent")),
         "timeline": queries.timeline(case),
+        "accused_officers": list(dict.fromkeys(a.officer for a in allegations if a.officer_id)),
+        # The status changes each section offers beside what they change (the header offers all of them).
+        "review_actions": ("submit_for_review", "approve", "return_for_more_work"),
+        "retaliation_actions": ("begin_retaliation_check", "resume_investigation"),
+        "discipline_actions": ("complete_discipline", "close"),
         "awaiting_discipline": case.officers_awaiting_discipline() if can["discipline"] else [],
         "change_form": case_forms.get("discipline_change"),
         "discipline_kinds": DisciplineDecision.Kind,
