@@ -69,6 +69,15 @@ EXPECTATIONS = {
     "staff:board": [Probe(expect=roles_ok(SUP, accused=OK))],
     "staff:decisions": [Probe(expect=roles_ok(CHF))],
     "staff:search": [Probe(query="?reference=C-", expect=roles_ok(INT, INV, SUP, CHF, AUD, accused=OK))],
+    # The export holds only cases the user may open (none of the accused supervisor's); the intake desk does not
+    # export.
+    "staff:search_export": [Probe(query="?status=received", expect=roles_ok(INV, SUP, CHF, AUD, accused=OK))],
+    "staff:saved_search_create": [Probe(method="post", data={"save-name": "New", "save-query": "status=received"},
+                                        expect=roles_ok(INT, INV, SUP, CHF, AUD, status=302, accused=302))],
+    # Only its owner (the supervisor) removes a saved search; to everyone else it does not exist.
+    "staff:saved_search_hide": [Probe(("saved_search",), roles_ok(SUP, status=302, **{INT: 404, INV: 404, CHF: 404,
+                                                                                       AUD: 404}, accused=404),
+                                      method="post")],
     "staff:case": [
         Probe(("case",), roles_ok(INT, SUP, CHF, AUD), default=HIDDEN),
         # Closed and assigned: the investigator sees her own case; intake no longer does.
@@ -221,6 +230,12 @@ class World:
             return apps.get_model("early_intervention", "Alert").objects.create(
                 officer=self.roster["officer"], rule=rule, window_start=now - timezone.timedelta(days=90),
                 window_end=now, event_count=6, triggers=[], trigger_key="matrix", due_at=now).pk
+
+    @cached_property
+    def saved_search(self):
+        from investigations.search import save_search
+
+        return save_search(by=self.team[SUP], name="Received", query="status=received").pk
 
     @cached_property
     def investigator_id(self):
