@@ -1,9 +1,11 @@
 """Forms of the staff workspace. Each carries the case state it was shown in, so a stale form is recognised."""
 
 from django import forms
+from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from complaints import evidence as evidence_files
+from complaints import roles
 from complaints.models import (
     BiasCharacteristic,
     Category,
@@ -13,8 +15,11 @@ from complaints.models import (
     Disposition,
     EvidenceSource,
     Officer,
+    Unit,
 )
 
+from . import search
+from .exceptions import InvalidInput
 from .models import DisciplineDecision, Interview, State
 
 
@@ -235,7 +240,16 @@ class RetaliationCheckForm(CaseForm):
                 for p in self.people}
 
 
+class InvestigatorChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.get_username()
+
+
 class SearchForm(forms.Form):
+    words = forms.CharField(
+        label=_("Words"), required=False, max_length=200,
+        help_text=_('Found in the account, its translations, notes and interview summaries. Use "quotation '
+                    'marks" for a phrase, or between alternatives, and a minus sign before a word to leave out.'))
     reference = forms.CharField(label=_("Reference"), required=False)
     officer = forms.CharField(label=_("Officer (badge or last name)"), required=False)
     name = forms.CharField(label=_("Person's name"), required=False)
@@ -344,3 +358,25 @@ class LinkForm(CaseForm):
         """The complaint for the reference typed, or None (the service says so without disclosing anything)."""
         reference = self.cleaned_data["other_reference"].strip().upper()
         return Complaint.objects.filter(reference=reference).first()
+    investigator = InvestigatorChoiceField(
+        get_user_model().objects.filter(groups__name=roles.INVESTIGATOR).order_by("username"),
+        label=_("Investigator"), required=False)
+    unit = forms.ModelChoiceField(Unit.objects.order_by("name"), label=_("Unit of an accused officer"),
+                                  required=False)
+    district = forms.CharField(label=_("District"), required=False, max_length=30)
+    finding = forms.ModelChoiceField(Disposition.objects.order_by("sort_order", "pk"), to_field_name="code",
+                                     label=_("Finding (recommended or approved)"), required=False)
+
+    def clean_words(self):
+        text = self.cleaned_data["words"].strip()
+        if not text:
+            return None
+        try:
+            return search.parse_words(text)
+        except InvalidInput as error:
+            raise forms.ValidationError(str(error)) from None
+
+
+class SavedSearchForm(forms.Form):
+    name = forms.CharField(label=_("Name of this search"), max_length=100)
+    query = forms.CharField(widget=forms.HiddenInput)

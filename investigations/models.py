@@ -573,3 +573,55 @@ class RefusedAssignment(Record):
 
     def __str__(self):
         return f"{self.investigator} refused on {self.investigation_id}"
+
+
+# -- search (issue 12 item 3) ---------------------------------------------------------------------------------
+
+
+class SearchDocument(models.Model):
+    """One text of a case as the full-text index holds it: the account, a staff translation, a note, an interview.
+
+    Derived from the record it copies (never the record itself), written by investigations.search from the
+    services that write those texts. The database keeps the searchable form beside it: on PostgreSQL a generated
+    tsvector column (`document`, stemmed with `config`) under a GIN index; on SQLite the FTS5 table
+    investigations_search_fts, filled by triggers. Both come from migration 0008, outside the model: on SQLite an
+    altering migration rebuilds this table and drops those triggers, so it must create them again.
+    """
+
+    class Kind(models.TextChoices):
+        ACCOUNT = "account", _("the complainant's account")
+        TRANSLATION = "translation", _("staff translation")
+        NOTE = "note", _("case note")
+        INTERVIEW = "interview", _("interview summary")
+
+    investigation = models.ForeignKey(Investigation, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    source_id = models.PositiveBigIntegerField()
+    language = models.CharField(max_length=10, blank=True)
+    config = models.CharField(max_length=20, default="simple")
+    body = models.TextField()
+    indexed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["kind", "source_id"], name="search_document_source")]
+        indexes = [models.Index(fields=["investigation"], name="search_document_case")]
+
+    def __str__(self):
+        return f"{self.kind} #{self.source_id}"
+
+
+class SavedSearch(Record):
+    """A staff member's named search (the query string of the search page); removing it hides it, nothing more."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    name = models.CharField(max_length=100)
+    query = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+    hidden_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["name", "pk"]
+        indexes = [models.Index(fields=["owner", "hidden_at"], name="saved_search_owner")]
+
+    def __str__(self):
+        return self.name

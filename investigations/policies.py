@@ -155,6 +155,12 @@ def can_search(user):
                         roles.AUDITOR)
 
 
+def can_export_search_results(user):
+    """A CSV of what a search finds (written to the export log): those who search, except the intake desk, whose
+    work is the triage queue, not reports. The rows are only ever cases the user may open."""
+    return has_any_role(user, roles.INVESTIGATOR, roles.SUPERVISOR, roles.CHIEF, roles.AUDITOR)
+
+
 def may_enter_complaint(user):
     """Enter a complaint received by phone, in person, by mail or as an ASL video (the intake desk)."""
     return has_any_role(user, roles.INTAKE_COORDINATOR)

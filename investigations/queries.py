@@ -382,6 +382,8 @@ NOT_CASE_HISTORY = {
     "early_intervention.alert", "early_intervention.alertdecision", "early_intervention.eventtype",
     "early_intervention.followupreview", "early_intervention.intervention", "early_intervention.officerevent",
     "early_intervention.rule",
+    # A staff member's own saved searches are about their work, not about a case.
+    "investigations.savedsearch",
     # Published statistics are about a period, not about a case.
     "publicdata.release", "publicdata.releasefile",
 }

@@ -35,7 +35,7 @@ from notices import services as notices
 from staffnotices import services as staff_notices
 from staffnotices.models import Kind as NoticeKind
 
-from . import policies
+from . import policies, search
 from .exceptions import (
     ConflictOfInterest,
     InvalidDiscipline,
@@ -88,6 +88,7 @@ def open_investigation(complaint):
     overall = DeadlinePolicy.target_days_for("overall")
     investigation.due_at = complaint.received_at + datetime.timedelta(days=overall) if overall else None
     investigation.save()
+    search.index_account(investigation)
     return investigation
 
 
@@ -367,11 +368,13 @@ def record_interview(investigation, *, by, interviewee, interviewee_role, held_a
     if interviewee_role in ("accused", "witness_officer") and rights_notice == "n/a":
         raise InvalidInput(_("Say which rights notice (Garrity, Miranda or none) an officer was given."))
     with transaction.atomic(), recorded(by=by, reason="interview recorded"):
-        return Interview.objects.create(
+        interview = Interview.objects.create(
             investigation=investigation, interviewee=interviewee, interviewee_role=interviewee_role,
             held_at=held_at, kind=kind, rights_notice=rights_notice, summary=summary, party=party,
             officer=officer, recorded_by=by,
         )
+        search.index_interview(interview)
+    return interview
 
 
 def add_note(investigation, *, by, body):
@@ -380,7 +383,9 @@ def add_note(investigation, *, by, body):
             _("Only the assigned investigator or a supervisor may write notes on this case."))
     body = _require_reason(body, _("The note is empty."))
     with transaction.atomic(), recorded(by=by, reason="note written"):
-        return Note.objects.create(investigation=investigation, author=by, body=body)
+        note = Note.objects.create(investigation=investigation, author=by, body=body)
+        search.index_note(note)
+    return note
 
 
 def add_task(investigation, *, by, title, due_on=None):
@@ -447,7 +452,9 @@ def add_translation(investigation, *, by, language, text):
     text = _require_reason(text, _("The translation is empty."))
     language = _require_reason(language, _("Please give the translation's language."))
     with transaction.atomic(), recorded(by=by, reason=f"narrative translated to {language}"):
-        return investigation.complaint.translations.create(language=language, text=text, translator=by)
+        translation = investigation.complaint.translations.create(language=language, text=text, translator=by)
+        search.index_translation(investigation, translation)
+    return translation
 
 
 # -- anti-retaliation check ----------------------------------------------------------------------------------

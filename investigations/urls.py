@@ -3,7 +3,7 @@ from django.urls import path
 
 from signin.views import StaffLoginView
 
-from . import evidence_serving, staff_intake, views, worklists
+from . import evidence_serving, search_views, staff_intake, views, worklists
 
 app_name = "staff"
 
@@ -15,7 +15,10 @@ urlpatterns = [
     path("caseload/", views.caseload, name="caseload"),
     path("board/", views.board, name="board"),
     path("decisions/", views.decision_queue, name="decisions"),
-    path("search/", views.search, name="search"),
+    path("search/", search_views.search_cases, name="search"),
+    path("search/results.csv", search_views.export_results, name="search_export"),
+    path("search/saved/", search_views.save_search, name="saved_search_create"),
+    path("search/saved/<int:pk>/remove/", search_views.hide_saved_search, name="saved_search_hide"),
     path("my-tasks/", worklists.my_tasks, name="my_tasks"),
     path("awaiting-review/", worklists.awaiting_review, name="awaiting_review"),
     path("awaiting-decision/", worklists.awaiting_decision, name="awaiting_decision"),

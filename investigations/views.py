@@ -143,21 +143,6 @@ def decision_queue(request):
     return render(request, "investigations/decisions.html", {"page": page, "rows": rows})
 
 
-@staff_required
-def search(request):
-    _require(policies.can_search(request.user))
-    form = forms.SearchForm(request.GET or None)
-    page = None
-    if form.is_bound and form.is_valid() and any(form.cleaned_data.values()):
-        params = dict(form.cleaned_data)
-        params["category"] = params["category"].code if params["category"] else ""
-        page = _page(request, queries.search(request.user, params))
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(request, "investigations/search.html", {"form": form, "page": page,
-                                                          "query": query.urlencode()})
-
-
 # -- the case ------------------------------------------------------------------------------------------------
 
 
@@ -237,6 +222,11 @@ def _case_context(request, case, bound=None):
         "assignments": list(case.assignments.select_related("investigator", "assigned_by")),
         "related": list(Complaint.objects.filter(related_to=complaint).only("reference", "urgent")),
         "timeline": queries.timeline(case),
+        "accused_officers": list(dict.fromkeys(a.officer for a in allegations if a.officer_id)),
+        # The status changes each section offers beside what they change (the header offers all of them).
+        "review_actions": ("submit_for_review", "approve", "return_for_more_work"),
+        "retaliation_actions": ("begin_retaliation_check", "resume_investigation"),
+        "discipline_actions": ("complete_discipline", "close"),
         "awaiting_discipline": case.officers_awaiting_discipline() if can["discipline"] else [],
         "change_form": case_forms.get("discipline_change"),
         "discipline_kinds": DisciplineDecision.Kind,

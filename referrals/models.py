@@ -227,6 +227,7 @@ class ExportLog(Record):
         BULK = "bulk", _("referrals due in a date range")
         CASE_FILE = "case_file", _("case file")
         STATISTICS = "statistics", _("live statistics (staff)")
+        SEARCH = "search", _("case search results")
 
     class Format(models.TextChoices):
         PDF = "pdf", "PDF"

@@ -13,6 +13,7 @@ from complaints.history import recorded
 from complaints.models import Disposition, FilerDemographics, ReferenceCounter
 from early_intervention import services as early_intervention
 from early_intervention.models import Alert
+from investigations import search as case_search
 from investigations import services
 from investigations.exceptions import ConflictOfInterest
 from investigations.models import DeadlinePolicy, EncounterLog
@@ -71,6 +72,7 @@ def every_table_filled(complaint_with_everything, case, team, roster):
     referral = Referral.objects.get(investigation=case)
     referrals.export_referral(referral, "json", by=team["POST liaison"])
     services.export_case_file(case, by=supervisor)
+    case_search.save_search(by=supervisor, name="Sustained force", query="finding=sustained")
     notices.ask_for_notices(case.complaint, email="filer@example.org", language="es")
     investigator.email = "investigator@agency.example"
     investigator.save()

@@ -80,6 +80,15 @@ EXPECTATIONS = {
     "staffnotices:settings": [Probe(expect=roles_ok(*ALL, accused=OK))],
     "staffnotices:read_all": [Probe(method="post", expect=roles_ok(*ALL, accused=302, status=302))],
     "staffnotices:open": [Probe(("notification",), roles_ok(SUP, status=302), default=HIDDEN)],
+    # The export holds only cases the user may open (none of the accused supervisor's); the intake desk does not
+    # export.
+    "staff:search_export": [Probe(query="?status=received", expect=roles_ok(INV, SUP, CHF, AUD, accused=OK))],
+    "staff:saved_search_create": [Probe(method="post", data={"save-name": "New", "save-query": "status=received"},
+                                        expect=roles_ok(INT, INV, SUP, CHF, AUD, status=302, accused=302))],
+    # Only its owner (the supervisor) removes a saved search; to everyone else it does not exist.
+    "staff:saved_search_hide": [Probe(("saved_search",), roles_ok(SUP, status=302, **{INT: 404, INV: 404, CHF: 404,
+                                                                                       AUD: 404}, accused=404),
+                                      method="post")],
     "staff:case": [
         Probe(("case",), roles_ok(INT, SUP, CHF, AUD), default=HIDDEN),
         # Closed and assigned: the investigator sees her own case; intake no longer does.
@@ -279,6 +288,12 @@ class World:
         with recorded(label="test", reason="a notification for the supervisor"):
             return staff_notices.notify([self.team[SUP]], Kind.ASSIGNED,
                                         investigation=self.complaint.investigation)[0].pk
+
+    @cached_property
+    def saved_search(self):
+        from investigations.search import save_search
+
+        return save_search(by=self.team[SUP], name="Received", query="status=received").pk
 
     @cached_property
     def investigator_id(self):
