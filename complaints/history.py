@@ -132,7 +132,12 @@ class HistoryChain(models.Model):
     def save(self, *args, **kwargs):
         if not self._state.adding:
             raise PurgeRefused("History rows are never changed.")
-        actor = current_actor()
+        self.attribute(current_actor())
+        append_to_chain([self], lambda rows: super(HistoryChain, self).save(*args, **kwargs),
+                        using=kwargs.get("using") or "default")
+
+    def attribute(self, actor):
+        """Fill in who made the change and why from `actor` (see `recorded`); a change without a reason is refused."""
         if self.history_user_id is None and actor.user is not None:
             self.history_user = actor.user
         if not self.history_actor:
@@ -146,22 +151,41 @@ class HistoryChain(models.Model):
             raise MissingChangeReason(
                 f"{self._meta.object_name}: every change needs a reason (use complaints.history.recorded)."
             )
-        using = kwargs.get("using") or "default"
-        from .anchors import sign_head
-        from .models import ChainHead
-
-        with transaction.atomic(using=using):
-            # The head row lock serialises writers of one table so the chain never forks.
-            ChainHead.objects.using(using).get_or_create(table=self._meta.db_table)
-            head = ChainHead.objects.using(using).select_for_update().get(table=self._meta.db_table)
-            self.chain_seq = head.seq + 1
-            self.chain_prev = head.hash
-            self.chain_hash = row_digest(self)
-            super().save(*args, **kwargs)
-            ChainHead.objects.using(using).filter(pk=head.pk).update(
-                seq=self.chain_seq, hash=self.chain_hash,
-                signature=sign_head(self._meta.db_table, self.chain_seq, self.chain_hash),
-            )
 
     def delete(self, *args, **kwargs):
         raise PurgeRefused("History rows are never deleted.")
+
+
+def locked_chain_head(table, using="default"):
+    """The head of `table`'s chain, row-locked until the transaction ends (call it inside transaction.atomic).
+
+    Every writer of history takes the head here: the lock queues writers of one chain, so it never forks.
+    """
+    from .models import ChainHead
+
+    ChainHead.objects.using(using).get_or_create(table=table)
+    return ChainHead.objects.using(using).select_for_update().get(table=table)
+
+
+def append_to_chain(rows, insert, using="default"):
+    """Link unsaved history rows of one table into its chain in order, `insert(rows)`, and move the head once.
+
+    HistoryChain.save passes one row; complaints.records.bulk_create_with_history a batch, under one head lock.
+    """
+    from .anchors import sign_head
+    from .models import ChainHead
+
+    if not rows:
+        return
+    table = rows[0]._meta.db_table
+    with transaction.atomic(using=using):
+        head = locked_chain_head(table, using)
+        seq, link = head.seq, head.hash
+        for row in rows:
+            seq += 1
+            row.chain_seq, row.chain_prev = seq, link
+            row.chain_hash = link = row_digest(row)
+        insert(rows)
+        ChainHead.objects.using(using).filter(pk=head.pk).update(
+            seq=seq, hash=link, signature=sign_head(table, seq, link),
+        )
