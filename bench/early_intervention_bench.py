@@ -10,9 +10,15 @@ hash chain (no historical rows for the generated records), acceptable only becau
 Complaints (1-3 allegations each), approved findings (15% sustained in closed cases), retaliation reports and
 imported officer events are spread over three years. The seeded default rules (migration 0002) are evaluated.
 
-Timed: the first evaluation (which raises the alerts), then interleaved pairs for `--rounds` rounds of
-  A  evaluate(): every rule, reading every indicator and de-duplicating against the alerts already raised;
-  B  the reads alone (every rule's indicator counts and peer groups, nothing written).
+Timed, `--rounds` rounds each, interleaved:
+  the first evaluation (it raises the alerts) on a fresh copy of the generated database each time (PostgreSQL:
+  CREATE DATABASE ... TEMPLATE):
+    A  evaluate(): the alerts written in bulk (complaints.records.bulk_create_with_history, one chain-head lock);
+    B  the baseline: the same alerts saved one by one, as before;
+  then, on the evaluated copy,
+    A  evaluate(): every rule, reading every indicator and de-duplicating against the alerts already raised;
+    B  the reads alone (every rule's indicator counts and peer groups, nothing written);
+    C  evaluate() for one officer, as after a change (threshold rules for him, peer rules for the whole group).
 """
 
 import argparse
@@ -36,6 +42,8 @@ def parse_args():
     parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/complaints_ei_bench")
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--reuse", action="store_true", help="keep an existing generated database")
+    parser.add_argument("--again-only", action="store_true",
+                        help="skip the first-evaluation rounds: time evaluating again on the last copy")
     return parser.parse_args()
 
 
@@ -58,9 +66,29 @@ def prepare_database(url, reuse):
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 
+def unguarded():
+    """A transaction in which bulk_create may write records without history rows (throwaway database only).
+
+    On PostgreSQL the commit-time history guard (and the purge triggers) are switched off for the load, as
+    bench/verify_bench.py and bench/staff_pages_bench.py do.
+    """
+    from contextlib import contextmanager
+
+    from django.db import connection, transaction
+
+    @contextmanager
+    def block():
+        with transaction.atomic():
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    cursor.execute("SET LOCAL session_replication_role = replica")
+            yield
+
+    return block()
+
+
 def generate(officer_total, complaint_total, event_total):
     from django.contrib.auth import get_user_model
-    from django.db import transaction
     from django.utils import timezone
 
     from complaints.history import recorded
@@ -72,10 +100,11 @@ def generate(officer_total, complaint_total, event_total):
     assignments = ["patrol"] * 6 + ["tactical", "traffic", "investigations", "administrative", "supervision"]
     with recorded(label="bench", reason="benchmark roster"):
         units = [Unit.objects.create(code=f"U{i}", name=f"Unit {i}") for i in range(20)]
-    officers = Officer.objects.bulk_create([
-        Officer(first_name=f"First{i}", last_name=f"Last{i}", star_number=str(1000 + i), employee_id=f"B{i}",
-                unit=units[i % len(units)], assignment_type=rng.choice(assignments))
-        for i in range(officer_total)])
+    with unguarded():
+        officers = Officer.objects.bulk_create([
+            Officer(first_name=f"First{i}", last_name=f"Last{i}", star_number=str(1000 + i), employee_id=f"B{i}",
+                    unit=units[i % len(units)], assignment_type=rng.choice(assignments))
+            for i in range(officer_total)])
     reviewer = get_user_model().objects.create_user(username="bench-supervisor", password="x" * 16)
     categories = list(Category.objects.all())
     sustained = Disposition.objects.get(code="sustained")
@@ -85,7 +114,7 @@ def generate(officer_total, complaint_total, event_total):
     batch = 5000
     for start in range(0, complaint_total, batch):
         size = min(batch, complaint_total - start)
-        with transaction.atomic():
+        with unguarded():
             complaints = Complaint.objects.bulk_create([
                 Complaint(reference=f"B-{start + n:08d}", filer_role="anonymous", narrative="Generated.",
                           received_at=now - datetime.timedelta(minutes=rng.randint(0, span)))
@@ -113,7 +142,7 @@ def generate(officer_total, complaint_total, event_total):
     types = list(EventType.objects.all())
     for start in range(0, event_total, batch * 4):
         size = min(batch * 4, event_total - start)
-        with transaction.atomic():
+        with unguarded():
             OfficerEvent.objects.bulk_create([
                 OfficerEvent(source="bench", source_id=str(start + n), event_type=rng.choice(types),
                              officer=rng.choice(officers),
@@ -131,6 +160,82 @@ def reads_only():
     return sum(len(evaluation.findings_for_rule(rule, occurrences)[1]) for rule in evaluation.rules_in_force())
 
 
+def first_in_bulk(parts):
+    """evaluate(), in its two parts: the reads (candidates) and the writes (alerts and history rows in bulk)."""
+    from django.utils import timezone
+
+    from early_intervention import evaluation
+
+    seconds, found = timed(lambda: evaluation.candidates(timezone.now()))
+    parts["reads"].append(seconds)
+    seconds, raised = timed(lambda: evaluation._raise(found, "bench"))
+    parts["writes"].append(seconds)
+    return raised
+
+
+def first_one_by_one(parts):
+    """The baseline: the same reads, then the same alerts saved one by one, as evaluate() did before it wrote them
+    in bulk (each save takes the chain head's lock, writes its history row and moves the head)."""
+    from django.db import transaction
+    from django.utils import timezone
+
+    from complaints.history import recorded
+    from early_intervention import evaluation
+
+    seconds, found = timed(lambda: evaluation.candidates(timezone.now()))
+    parts["reads"].append(seconds)
+
+    def save_each():
+        for rule in {alert.rule for alert in found}:
+            with transaction.atomic(), recorded(label="bench", reason=f"early-intervention rule {rule.code}"):
+                for alert in found:
+                    if alert.rule is rule:
+                        alert.save()
+
+    parts["writes"].append(timed(save_each)[0])
+    return found
+
+
+def use_database(name):
+    from django.db import connections
+
+    connections["default"].close()
+    connections["default"].settings_dict["NAME"] = name
+
+
+def fresh_copy(url, copy):
+    """Make `copy` a new copy of the generated database (PostgreSQL: CREATE DATABASE ... TEMPLATE) and use it."""
+    import psycopg
+
+    base, name = url.rsplit("/", 1)
+    use_database(name)
+    with psycopg.connect(base + "/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{copy}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{copy}" TEMPLATE "{name}"')
+    use_database(copy)
+
+
+def drop(url, copy):
+    import psycopg
+
+    use_database(url.rsplit("/", 1)[1])
+    with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{copy}" WITH (FORCE)')
+
+
+def timed(function):
+    started = time.perf_counter()
+    result = function()
+    return time.perf_counter() - started, result
+
+
+def report(timings):
+    for label, values in timings.items():
+        if values:
+            print(f"{label}: min {min(values):.2f} s, median {statistics.median(values):.2f} s "
+                  f"({len(values)} rounds: {', '.join(f'{v:.2f}' for v in values)})", flush=True)
+
+
 def main():
     args = parse_args()
     prepare_database(args.database_url, args.reuse)
@@ -140,6 +245,7 @@ def main():
     from django.core.management import call_command
     from django.db import connection
 
+    from complaints.models import Officer
     from early_intervention.evaluation import evaluate
 
     if not args.reuse:
@@ -149,22 +255,43 @@ def main():
         print(f"generated in {time.perf_counter() - started:.0f} s", file=sys.stderr)
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
-                cursor.execute("ANALYZE")
-    started = time.perf_counter()
-    raised = evaluate()
-    first = time.perf_counter() - started
-    print(f"first evaluation: {first:.2f} s, {len(raised)} alerts raised")
-    timings = {"A evaluate()": [], "B reads only": []}
+                # As autovacuum would have on a real database: statistics, hint bits and the visibility map.
+                cursor.execute("VACUUM ANALYZE")
+    copy = args.database_url.rsplit("/", 1)[1] + "_run"
+    if args.again_only:
+        use_database(copy)
+        print(f"  evaluated the copy first: {len(evaluate())} alerts raised", flush=True)
+    elif connection.vendor == "postgresql":
+        # The first evaluation, on a fresh copy of the generated data each time: A in bulk, B one by one.
+        first = {"first evaluation A evaluate() (alerts in bulk)": [], "first evaluation B saved one by one": []}
+        parts = {label: {"reads": [], "writes": []} for label in first}
+        for _round in range(args.rounds):
+            for label, function in zip(first, (first_in_bulk, first_one_by_one), strict=True):
+                fresh_copy(args.database_url, copy)
+                seconds, raised = timed(lambda: function(parts[label]))  # noqa: B023 - called at once
+                first[label].append(seconds)
+                print(f"  {label}: {seconds:.2f} s (reads {parts[label]['reads'][-1]:.2f} s, writes "
+                      f"{parts[label]['writes'][-1]:.2f} s), {len(raised)} alerts", flush=True)
+        report(first)
+        report({f"{label}, {part}": values for label in parts for part, values in parts[label].items()})
+    else:
+        seconds, raised = timed(evaluate)
+        print(f"first evaluation: {seconds:.2f} s, {len(raised)} alerts raised", flush=True)
+    officers = list(Officer.objects.values_list("pk", flat=True))
+    rng = random.Random(11)
+    timings = {"A evaluate()": [], "B reads only": [], "C evaluate(officer_ids=[one officer])": []}
     for _round in range(args.rounds):
-        started = time.perf_counter()
-        assert evaluate() == [], "a second evaluation raised alerts again"
-        timings["A evaluate()"].append(time.perf_counter() - started)
-        started = time.perf_counter()
-        reads_only()
-        timings["B reads only"].append(time.perf_counter() - started)
-    for label, values in timings.items():
-        print(f"{label}: min {min(values):.2f} s, median {statistics.median(values):.2f} s "
-              f"({len(values)} rounds: {', '.join(f'{v:.2f}' for v in values)})")
+        seconds, raised = timed(evaluate)
+        assert raised == [], "a second evaluation raised alerts again"
+        timings["A evaluate()"].append(seconds)
+        timings["B reads only"].append(timed(reads_only)[0])
+        timings["C evaluate(officer_ids=[one officer])"].append(
+            timed(lambda: evaluate(officer_ids=[rng.choice(officers)]))[0])
+        print(f"  round {_round + 1}: " + ", ".join(f"{k.split()[0]} {v[-1]:.2f} s" for k, v in timings.items()),
+              flush=True)
+    report(timings)
+    if connection.vendor == "postgresql":
+        drop(args.database_url, copy)
 
 
 if __name__ == "__main__":

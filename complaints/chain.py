@@ -1,9 +1,9 @@
 """Reading and checking the record: history chains, live rows, guards, anchors and evidence files.
 
-Writing the chains is complaints.history.HistoryChain.save. `verify` reads everything in one consistent
-snapshot (one REPEATABLE READ transaction on PostgreSQL, one read transaction on SQLite) and returns named
-findings; `manage.py verify_history` prints them and exits with the most serious finding's code (see
-docs/tamper-evidence.md).
+Writing the chains is complaints.history.append_to_chain (HistoryChain.save, bulk_create_with_history).
+`verify` reads everything in one consistent snapshot (one REPEATABLE READ transaction on PostgreSQL, one read
+transaction on SQLite) and returns named findings; `manage.py verify_history` prints them and exits with the most
+serious finding's code (see docs/tamper-evidence.md).
 """
 
 import hashlib

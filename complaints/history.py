@@ -142,7 +142,12 @@ class HistoryChain(models.Model):
     def save(self, *args, **kwargs):
         if not self._state.adding:
             raise PurgeRefused("History rows are never changed.")
-        actor = current_actor()
+        self.attribute(current_actor())
+        append_to_chain([self], lambda rows: super(HistoryChain, self).save(*args, **kwargs),
+                        using=kwargs.get("using") or "default", savepoint=False)
+
+    def attribute(self, actor):
+        """Fill in who made the change and why from `actor` (see `recorded`); a change without a reason is refused."""
         if self.history_user_id is None and actor.user is not None:
             self.history_user = actor.user
         if not self.history_actor:
@@ -155,23 +160,6 @@ class HistoryChain(models.Model):
         if not self.history_change_reason:
             raise MissingChangeReason(
                 f"{self._meta.object_name}: every change needs a reason (use complaints.history.recorded)."
-            )
-        using = kwargs.get("using") or "default"
-        from .anchors import sign_head
-        from .models import ChainHead
-
-        table = self._meta.db_table
-        # No savepoint of its own: a failure here fails the record's save, whose savepoint it is in.
-        with transaction.atomic(using=using, savepoint=False):
-            head = claim_head(table, using)
-            self.chain_lane = head.lane
-            self.chain_seq = head.seq + 1
-            self.chain_prev = head.hash
-            self.chain_hash = row_digest(self)
-            super().save(*args, **kwargs)
-            ChainHead.objects.using(using).filter(pk=head.pk).update(
-                seq=self.chain_seq, hash=self.chain_hash,
-                signature=sign_head(table, self.chain_seq, self.chain_hash, lane=head.lane),
             )
 
     def delete(self, *args, **kwargs):
@@ -210,4 +198,43 @@ def claim_head(table, using="default"):
         ChainHead.objects.using(using).bulk_create(
             [ChainHead(table=table, lane=lane, signature=sign_head(table, 0, GENESIS, lane=lane))],
             ignore_conflicts=True,
+        )
+
+
+def locked_chain_head(table, using="default"):
+    """Lane 0's head of `table`, row-locked until the transaction ends: for a writer that must not run beside
+    another writer of the same table (early intervention's "raise each alert once"). Its rows then go on lane 0
+    too (claim_head returns the lane this transaction holds)."""
+    from .anchors import sign_head
+    from .models import ChainHead
+
+    ChainHead.objects.using(using).bulk_create(
+        [ChainHead(table=table, lane=0, signature=sign_head(table, 0, GENESIS))], ignore_conflicts=True)
+    return ChainHead.objects.using(using).select_for_update().get(table=table, lane=0)
+
+
+def append_to_chain(rows, insert, using="default", *, savepoint=True):
+    """Link unsaved history rows of one table into one of its chains in order, `insert(rows)`, and move that
+    chain's head once.
+
+    HistoryChain.save passes one row (no savepoint of its own: a failure fails the record's save, whose savepoint
+    it is in); complaints.records.bulk_create_with_history a batch, under one head lock.
+    """
+    from .anchors import sign_head
+    from .models import ChainHead
+
+    if not rows:
+        return
+    table = rows[0]._meta.db_table
+    with transaction.atomic(using=using, savepoint=savepoint):
+        head = claim_head(table, using)
+        seq, link = head.seq, head.hash
+        for row in rows:
+            seq += 1
+            row.chain_lane = head.lane
+            row.chain_seq, row.chain_prev = seq, link
+            row.chain_hash = link = row_digest(row)
+        insert(rows)
+        ChainHead.objects.using(using).filter(pk=head.pk).update(
+            seq=seq, hash=link, signature=sign_head(table, seq, link, lane=head.lane),
         )

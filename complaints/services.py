@@ -19,7 +19,7 @@ from .models import (
     RetaliationReport,
 )
 from .processing import queue_processing
-from .signals import complaint_filed
+from .signals import complaint_filed, retaliation_reported
 
 # Letters and digits without look-alikes (no 0/O, 1/I/L, U): easy to read aloud and to copy from a phone screen.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"
@@ -176,6 +176,7 @@ def report_retaliation(complaint, description):
         if not complaint.urgent:
             complaint.urgent = True
             complaint.save()
+        retaliation_reported.send(sender=Complaint, complaint=complaint, report=report)
     return report
 
 

@@ -452,9 +452,13 @@ PROCESSING_TEMP_DIR = os.environ.get("PROCESSING_TEMP_DIR") or str(VAR_DIR / "pr
 EVIDENCE_S3_OBJECT_LOCK = env_bool("EVIDENCE_S3_OBJECT_LOCK")
 EVIDENCE_S3_RETENTION_DAYS = int(os.environ.get("EVIDENCE_S3_RETENTION_DAYS", "0"))
 CELERY_TIMEZONE = TIME_ZONE  # the schedule below reads hours in local time
-# The scheduler (`celery -A config beat`): one per installation; sends again jobs lost with a broker.
+# The scheduler (`celery -A config beat`): one per installation; sends again jobs lost with a broker, and evaluates
+# every early-intervention rule for every officer (EI_EVALUATION_INTERVAL seconds, hourly by default; each change
+# is also evaluated right after it, for the officers it concerns).
 CELERY_BEAT_SCHEDULE = {
     "requeue-stalled-evidence": {"task": "complaints.requeue_stalled_evidence", "schedule": 15 * 60},
+    "evaluate-early-intervention": {"task": "early_intervention.evaluate_all",
+                                    "schedule": int(os.environ.get("EI_EVALUATION_INTERVAL", "3600"))},
     # Each staff member who chose a daily summary gets one (manage.py send_staff_digest; once per day however
     # often it runs). STAFF_DIGEST_HOUR is local time (TIME_ZONE).
     "send-staff-digest": {"task": "staffnotices.send_staff_digest",

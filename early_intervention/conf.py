@@ -20,3 +20,11 @@ def answer_days():
 def unit_flagged_warning_share():
     """Share of a unit's officers flagged above which the dashboard warns that thresholds may be too low."""
     return _number("EI_UNIT_FLAGGED_WARNING_SHARE", 0.25, float)
+
+
+def evaluate_in_background():
+    """Evaluate after a change in a background job (the default) rather than in the action's own transaction."""
+    value = getattr(settings, "EI_EVALUATE_IN_BACKGROUND", None)
+    if value is None:
+        value = os.environ.get("EI_EVALUATE_IN_BACKGROUND", "1").strip().lower() not in ("0", "false", "no", "off")
+    return bool(value)

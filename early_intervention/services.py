@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from complaints.history import recorded
 from complaints.models import Officer
 
-from . import evaluation, policies
+from . import conf, evaluation, policies
 from .exceptions import ImportRefused, InvalidInput, MissingReason, NotPermitted, TransitionNotAllowed
 from .models import AlertDecision, AlertState, EventType, FollowUpReview, Intervention, OfficerEvent
 
@@ -45,7 +45,7 @@ def import_officer_events(handle, *, name, label="import_officer_events", evalua
     Columns: source, source_id, event_type (code), occurred_at (ISO 8601), officer_employee_id or officer_star,
     final (yes/no, default yes), description. A row already imported unchanged is skipped; a changed row becomes a
     new revision superseding the current one. Any bad row refuses the whole file (ImportRefused, with line numbers).
-    Afterwards every rule is evaluated, so an import raises its alerts at once.
+    Afterwards every rule is evaluated for the officers whose events changed, so an import raises its alerts at once.
     """
     reader = csv.DictReader(handle)
     missing = [c for c in EVENT_COLUMNS if c not in (reader.fieldnames or [])]
@@ -93,6 +93,7 @@ def import_officer_events(handle, *, name, label="import_officer_events", evalua
     if problems:
         raise ImportRefused(problems)
     created = corrected = unchanged = 0
+    changed_officers = set()
     with transaction.atomic(), recorded(label=label, reason=f"officer events imported from {name}"):
         current = {}
         for event in OfficerEvent.objects.current().filter(source__in={r["source"] for r in rows}):
@@ -104,12 +105,34 @@ def import_officer_events(handle, *, name, label="import_officer_events", evalua
                 created += 1
             elif all(getattr(old, f) == row[f] for f in EVENT_FIELDS):
                 unchanged += 1
+                continue
             else:
                 OfficerEvent.objects.create(**row, revision=old.revision + 1, supersedes=old)
                 corrected += 1
-        if evaluate and (created or corrected):
-            evaluation.evaluate(label=label)
+                changed_officers.add(old.officer_id)
+            changed_officers.add(row["officer_id"])
+        if evaluate and changed_officers:
+            evaluation.evaluate(officer_ids=changed_officers, label=label)
     return created, corrected, unchanged
+
+
+def officers_changed(officer_ids, *, event):
+    """Evaluate the rules for the officers an action just changed the indicators of (`event` says what happened).
+
+    Called by the action's service, inside its transaction (through the named signals connected in apps.py). By
+    default a background job does it once the action has committed, so a slow evaluation never holds up a filing
+    and a failed one never undoes it (the scheduled run catches up). With EI_EVALUATE_IN_BACKGROUND off it runs at
+    once, in the action's transaction (tests, or an installation without a worker).
+    """
+    ids = sorted({pk for pk in officer_ids if pk is not None})
+    if not ids:
+        return
+    if conf.evaluate_in_background():
+        from .tasks import evaluate_officers
+
+        transaction.on_commit(lambda: evaluate_officers.delay(ids, event), robust=True)
+    else:
+        evaluation.evaluate(officer_ids=ids, label=f"early intervention after {event}")
 
 
 # -- alerts --------------------------------------------------------------------------------------------------

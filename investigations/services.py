@@ -68,7 +68,7 @@ from .models import (
     Task,
     WitnessOfficer,
 )
-from .signals import send_case_decided
+from .signals import allegations_classified, send_case_decided
 
 
 def _stale_message(investigation=None):
@@ -183,17 +183,23 @@ def triage_complaint(investigation, *, by, reason="", allegation_changes=None, r
     complaint = investigation.complaint
 
     def apply_changes():
+        officers = set()
         for allegation_id, change in (allegation_changes or {}).items():
             allegation = complaint.allegations.filter(pk=allegation_id).first()
             if allegation is None:
                 raise InvalidInput(_("That allegation is not part of this complaint."))
             changed = False
+            before = allegation.officer_id
             for field in ("category", "officer", "bias_characteristic"):
                 if field in change and getattr(allegation, field) != change[field]:
                     setattr(allegation, field, change[field])
                     changed = True
             if changed:
                 allegation.save()
+                officers |= {before, allegation.officer_id} - {None}
+        if officers:
+            allegations_classified.send(sender=investigation.__class__, investigation=investigation,
+                                        officer_ids=sorted(officers))
         if related_to is not None and related_to.pk != complaint.related_to_id:
             if related_to.pk == complaint.pk:
                 raise InvalidInput(_("A complaint cannot be related to itself."))

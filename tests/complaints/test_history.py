@@ -9,7 +9,8 @@ from django.db import connection
 
 from complaints.exceptions import MissingChangeReason
 from complaints.history import PUBLIC_FILER, recorded
-from complaints.models import Complaint, Officer
+from complaints.models import Complaint, Officer, Unit
+from complaints.records import bulk_create_with_history
 
 pytestmark = pytest.mark.django_db
 
@@ -147,3 +148,23 @@ def test_verify_history_notices_swapped_dates(complaint_with_everything, make_us
     code, output = verify()
     assert code == 1
     assert f"history_id={first.pk}" in output
+
+
+def test_records_created_in_bulk_are_chained_in_order_between_single_saves(roster):
+    with recorded(label="test", reason="units created in bulk"):
+        Unit.objects.create(code="A0", name="saved before")
+        bulk_create_with_history(Unit, [Unit(code=f"B{n}", name=f"bulk {n}") for n in range(3)])
+        Unit.objects.create(code="A1", name="saved after")
+    rows = list(Unit.history.order_by("chain_seq"))
+    assert [r.code for r in rows[-5:]] == ["A0", "B0", "B1", "B2", "A1"]
+    assert [r.chain_seq for r in rows] == list(range(rows[0].chain_seq, rows[0].chain_seq + len(rows)))
+    assert all(row.chain_prev == before.chain_hash for before, row in zip(rows, rows[1:], strict=False))
+    assert {r.history_change_reason for r in rows[-4:-1]} == {"units created in bulk"}
+    code, output = verify()
+    assert code == 0, output
+
+
+def test_records_created_in_bulk_need_a_reason_like_any_other(db):
+    with pytest.raises(MissingChangeReason):
+        bulk_create_with_history(Unit, [Unit(code="X1", name="no reason")])
+    assert not Unit.objects.filter(code="X1").exists()

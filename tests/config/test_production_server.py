@@ -69,6 +69,31 @@ def test_complaint_filed_through_gunicorn_has_its_hevc_video_processed_by_the_wo
     assert verdict == "clean"
 
 
+def test_complaints_filed_against_an_officer_are_evaluated_for_early_intervention_by_the_worker(stack):
+    # Three complaints in a year flag a patrol officer (a seeded rule); each filing sends the evaluation of the
+    # officers it names to the worker once it commits.
+    stack.query(
+        "import datetime; from django.utils import timezone; from complaints.history import recorded;"
+        "from complaints.models import Category, Officer; from complaints.services import file_complaint;"
+        "roster = recorded(label='test', reason='test roster'); roster.__enter__();"
+        "officer = Officer.objects.create(first_name='Lee', last_name='Marsh', employee_id='EI-W1',"
+        " star_number='7101', assignment_type='patrol');"
+        "roster.__exit__(None, None, None);"
+        "force = Category.objects.get(code='excessive-force');"
+        "[file_complaint(narrative='He pushed me.', filer_role='anonymous', language='en', label='public filer',"
+        " received_at=timezone.now() - datetime.timedelta(days=days), allegations=[{'officer': officer,"
+        " 'category': force}]) for days in (3, 30, 60)]")
+    rules = ""
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline:
+        rules = stack.query("from early_intervention.models import Alert; print(list(Alert.objects.filter("
+                            "officer__employee_id='EI-W1').values_list('rule__code', flat=True)))")
+        if rules != "[]":
+            break
+        time.sleep(1)
+    assert rules == "['patrol-complaints']", (stack.dir / "worker.log").read_text()[-2000:]
+
+
 def _peak_memory_kib(pid):
     status = open(f"/proc/{pid}/status").read()
     return int(re.search(r"VmHWM:\s+(\d+) kB", status).group(1))

@@ -13,6 +13,15 @@ from early_intervention.models import Rule
 
 
 @pytest.fixture
+def evaluate_at_once(settings):
+    """Evaluation after a change runs in the action's own transaction, not in a background job after it commits.
+
+    Without it a test sees no evaluation after a change (the job is sent on commit, and a test never commits).
+    """
+    settings.EI_EVALUATE_IN_BACKGROUND = False
+
+
+@pytest.fixture
 def now():
     return timezone.now()
 

@@ -144,3 +144,25 @@ def test_the_board_flags_alerts_and_reviews_past_due(alert, supervisor, client, 
     page = client.get(reverse("early_intervention:board")).content.decode()
     reviews = page.split("Follow-up reviews past due")[1]
     assert str(force["p1"]) in reviews and "overdue" in reviews
+
+
+def test_the_unit_dashboard_counts_alerts_and_follow_up_reviews_past_due(alert, supervisor, client):
+    client.force_login(supervisor)
+
+    def overdue_cells():
+        page = client.get(reverse("early_intervention:units")).content.decode()
+        row = page.split("1st District")[1].split("</tr>")[0]
+        return row.strip().rsplit("\n", 1)[-1].strip()
+
+    assert overdue_cells() == "<td>0</td><td>0</td>"
+    with recorded(label="test", reason="answer date passed"):
+        alert.due_at = timezone.now() - datetime.timedelta(days=1)
+        alert.save()
+    assert overdue_cells() == "<td>1</td><td>0</td>"
+    services.answer_alert(alert, "begin_review", by=supervisor)
+    assert overdue_cells() == "<td>1</td><td>0</td>", "a review begun is not an answer"
+    past = timezone.localdate() - datetime.timedelta(days=3)
+    intervention = intervene(alert, supervisor, given_on=past - datetime.timedelta(days=30), follow_up_due=past)
+    assert overdue_cells() == "<td>0</td><td>1</td>"
+    services.review_follow_up(intervention, by=supervisor, outcome="resolved", notes="Done; doing well.")
+    assert overdue_cells() == "<td>0</td><td>0</td>"
