@@ -57,6 +57,8 @@ def with_list_data(queryset):
 # Urgent first, then oldest; the complaint id breaks ties (one investigation per complaint). The same columns as the
 # index complaint_queue_order, so PostgreSQL reads a queue page in index order and stops after it.
 QUEUE_ORDER = ("-complaint__urgent", "complaint__received_at", "complaint_id")
+# Most pressing phase deadline first, cases without one last (on SQLite too), as the index investigation_due_order.
+DUE_ORDER = (F("phase_due_at").asc(nulls_last=True), "pk")
 
 
 def _in_states(user, states):
@@ -72,7 +74,7 @@ def triage_queue(user):
 def caseload(user):
     """The user's open assigned cases, most pressing deadline first."""
     qs = policies.visible_investigations(user).open().assigned_to(user)
-    return with_list_data(qs.order_by("phase_due_at", "pk"))
+    return with_list_data(qs.order_by(*DUE_ORDER))
 
 
 def board(now=None):
@@ -99,7 +101,7 @@ def awaiting_assignment(user):
 
 def in_progress(user):
     qs = policies.visible_investigations(user).filter(state__in=policies.REASSIGN_STATES)
-    return with_list_data(qs.order_by("phase_due_at", "pk"))
+    return with_list_data(qs.order_by(*DUE_ORDER))
 
 
 def decision_queue(user):
