@@ -168,6 +168,18 @@ def decision_rows(cases, shown=10):
 
 FULL_REFERENCE = re.compile(r"^C-\d{4}-\d{6,}$")
 SEARCH_FIELDS = ("reference", "officer", "name", "category", "status", "received_from", "received_to")
+# A criterion matching at most this many complaints is handed to the case query as a list of ids.
+FEW_COMPLAINTS = 2000
+
+
+def _complaints_matching(ids):
+    """The complaint ids `ids` (a values_list of one column) selects: a list when there are few, else the subquery.
+
+    PostgreSQL cannot tell how few complaints a prefix, a badge or a name matches (it guessed 2,000 for 41), so it
+    walked every case newest first looking for them; given the list, it reads just those cases.
+    """
+    found = list(ids.order_by().distinct()[: FEW_COMPLAINTS + 1])
+    return found if len(found) <= FEW_COMPLAINTS else ids
 
 
 def search(user, params):
@@ -179,7 +191,8 @@ def search(user, params):
         if FULL_REFERENCE.match(reference):
             qs = qs.filter(complaint__reference=reference)  # the unique index answers this at once
         else:
-            qs = qs.filter(complaint__reference__startswith=reference)
+            qs = qs.filter(complaint_id__in=_complaints_matching(
+                Complaint.objects.filter(reference__startswith=reference).values_list("pk", flat=True)))
     officer = (params.get("officer") or "").strip()
     if officer:
         # Roster officers first (indexed), then what filers gave for officers not yet identified.
@@ -187,14 +200,16 @@ def search(user, params):
         # by trigram) instead of reading every allegation.
         officer_ids = list(Officer.objects.filter(Q(star_number=officer) | Q(last_name__iexact=officer))
                            .values_list("pk", flat=True))
-        qs = qs.filter(complaint_id__in=Allegation.objects.filter(
+        qs = qs.filter(complaint_id__in=_complaints_matching(Allegation.objects.filter(
             Q(officer_id__in=officer_ids) | Q(officer_badge_given=officer)
-            | Q(officer_name_given__icontains=officer)).values("complaint_id"))
+            | Q(officer_name_given__icontains=officer)).values_list("complaint_id", flat=True)))
     name = (params.get("name") or "").strip()
     if name:
-        qs = qs.filter(complaint_id__in=Party.objects.filter(name__icontains=name).values("complaint_id"))
+        qs = qs.filter(complaint_id__in=_complaints_matching(
+            Party.objects.filter(name__icontains=name).values_list("complaint_id", flat=True)))
     category = (params.get("category") or "").strip()
     if category:
+        # A category matches thousands: walking the cases newest first finds a page soonest.
         qs = qs.filter(complaint_id__in=Allegation.objects.filter(category__code=category).values("complaint_id"))
     status = (params.get("status") or "").strip()
     if status:
