@@ -118,7 +118,7 @@ class Investigation(ConcurrentTransitionMixin, Record):
             models.Index(fields=["phase_due_at", "id"], name="investigation_due_order"),
             models.Index(fields=["state", "state_entered_at", "id"], name="investigation_state_order"),
             # The supervisor board's open and overdue cases per investigator, counted from this index alone.
-            models.Index(fields=["investigator"], include=["phase_due_at", "due_at", "id"],
+            models.Index(fields=["investigator", "phase_due_at", "due_at", "id"],
                          condition=Q(state__in=OPEN_STATES, investigator__isnull=False),
                          name="investigation_open_workload"),
         ]
@@ -331,9 +331,9 @@ class Finding(Record):
         indexes = [
             # The decision queue: does a case have an approved sustained finding, and an officer's prior approved
             # findings; answered from these small indexes alone instead of hashing every finding.
-            models.Index(fields=["investigation"], include=["disposition"], condition=Q(stage="approved"),
+            models.Index(fields=["investigation", "disposition"], condition=Q(stage="approved"),
                          name="finding_approved_by_case"),
-            models.Index(fields=["allegation"], include=["disposition", "recorded_at"], condition=Q(stage="approved"),
+            models.Index(fields=["allegation", "disposition", "recorded_at"], condition=Q(stage="approved"),
                          name="finding_approved_by_allegation"),
         ]
 
