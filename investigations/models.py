@@ -329,12 +329,12 @@ class Finding(Record):
         ordering = ["allegation_id", "stage"]
         constraints = [models.UniqueConstraint(fields=["allegation", "stage"], name="one_finding_per_stage")]
         indexes = [
-            # The decision queue: does a case have an approved sustained finding, and an officer's prior approved
-            # findings; answered from these small indexes alone instead of hashing every finding.
+            # The decision queue: does a case have an approved sustained finding, and the officers' prior sustained
+            # findings (queries.prior_sustained_history); answered from these indexes alone, not every finding.
             models.Index(fields=["investigation", "disposition"], condition=Q(stage="approved"),
                          name="finding_approved_by_case"),
-            models.Index(fields=["allegation", "disposition", "recorded_at"], condition=Q(stage="approved"),
-                         name="finding_approved_by_allegation"),
+            models.Index(fields=["disposition", "allegation", "recorded_at", "id"], condition=Q(stage="approved"),
+                         name="finding_sustained_history"),
         ]
 
 

@@ -17,6 +17,7 @@ from complaints.models import (
     Complaint,
     ComplaintTranslation,
     DerivedFile,
+    Disposition,
     Evidence,
     EvidenceAccess,
     EvidenceProcessing,
@@ -116,23 +117,32 @@ def decision_queue(user):
 
 
 def prior_sustained_history(officer_ids, newest):
-    """{officer id: (number of approved sustained findings, the `newest` most recent of them)} in one query."""
+    """{officer id: (number of approved sustained findings, the `newest` most recent of them)}.
+
+    One aggregated query ranks and counts every officer's findings from two indexes alone (finding_sustained_history,
+    allegation_officer): an officer with hundreds of allegations costs index entries, not a pass over every finding.
+    A second query loads the few findings shown.
+    """
     history = {}
     if not officer_ids:
         return history
     officer = F("allegation__officer_id")
-    findings = (
-        Finding.objects.filter(stage=Finding.Stage.APPROVED, disposition__is_sustained=True,
+    # The sustained dispositions by id, so PostgreSQL reads just their range of the index.
+    sustained_ids = list(Disposition.objects.filter(is_sustained=True).values_list("pk", flat=True))
+    ranked = list(
+        Finding.objects.filter(stage=Finding.Stage.APPROVED, disposition_id__in=sustained_ids,
                                allegation__officer_id__in=officer_ids)
         .annotate(history_officer=officer,
                   rank=Window(RowNumber(), partition_by=officer, order_by=[F("recorded_at").desc(), F("pk").desc()]),
                   officer_total=Window(Count("pk"), partition_by=officer))
         .filter(rank__lte=newest)
-        .select_related("allegation__category", "investigation__complaint", "disposition")
         .order_by("history_officer", "rank")
+        .values_list("pk", "history_officer", "officer_total")
     )
-    for finding in findings:
-        history.setdefault(finding.history_officer, (finding.officer_total, []))[1].append(finding)
+    shown = Finding.objects.select_related("allegation__category", "investigation__complaint", "disposition").in_bulk(
+        [pk for pk, _officer, _total in ranked])
+    for pk, officer_id, total in ranked:
+        history.setdefault(officer_id, (total, []))[1].append(shown[pk])
     return history
 
 
