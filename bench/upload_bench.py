@@ -8,7 +8,10 @@ three share the machine's state. Reports min and median of each, the upload's th
 and the server worker's memory growth (VmHWM).
 
 Usage: .venv/bin/python bench/upload_bench.py [--size-mib 1024] [--rounds 5] [--server gunicorn|runserver]
-           [--no-write]
+           [--baseline DIR] [--no-write]
+
+--baseline DIR starts a second server from another checkout (e.g. `git archive main | tar -x -C DIR`) and uploads
+to both in every round, alternating which goes first, so the two are compared under the same load.
 Writes its section of bench/RESULTS.md unless --no-write.
 """
 
@@ -66,14 +69,14 @@ def make_video(path, size):
     return digest.hexdigest()
 
 
-def start_server(kind, port, env):
+def start_server(kind, port, env, app_dir):
     if kind == "gunicorn":
         # One sync worker: one upload at a time, as the comparison with one `cp` needs.
         command = [str(VENV_BIN / "gunicorn"), "config.wsgi", "-b", f"127.0.0.1:{port}", "-w", "1",
                    "--timeout", "600"]
     else:
         command = [str(VENV_BIN / "python"), "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"]
-    return subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return subprocess.Popen(command, cwd=app_dir, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 def worker_pid(server, kind):
@@ -94,117 +97,160 @@ def timed(command):
     return time.monotonic() - started
 
 
+class App:
+    """One server of the code in `app_dir`, with its own database, var folder and cookie jar."""
+
+    def __init__(self, label, app_dir, kind):
+        self.label, self.app_dir, self.kind = label, app_dir, kind
+        self.var = OUT / f"var-{label}"
+        self.var.mkdir()
+        self.env = {**os.environ, "DEBUG": "1", "VAR_DIR": str(self.var),
+                    "DATABASE_URL": f"sqlite:///{self.var / 'db.sqlite3'}", "EVIDENCE_STORAGE": "local",
+                    "LOG_LEVEL": "ERROR", "INTAKE_COMPLAINTS_PER_HOUR": "100000", "INTAKE_FILES_PER_HOUR": "100000"}
+        self.env.pop("DJANGO_ALLOWED_HOSTS", None)
+        subprocess.run([str(VENV_BIN / "python"), "manage.py", "migrate", "-v", "0"], cwd=app_dir, env=self.env,
+                       check=True)
+        self.jar = OUT / f"cookies-{label}.txt"
+        self.uploads, self.references = [], set()
+
+    def start(self):
+        port = free_port()
+        self.server = start_server(self.kind, port, self.env, self.app_dir)
+        self.base = f"http://127.0.0.1:{port}"
+        for _ in range(100):
+            try:
+                subprocess.run(["curl", "-sf", "-c", str(self.jar), f"{self.base}/en/file/"], capture_output=True,
+                               check=True)
+                break
+            except subprocess.CalledProcessError:
+                time.sleep(0.2)
+        else:
+            raise SystemExit(f"{self.label} server did not start")
+        self.pid = worker_pid(self.server, self.kind)
+        self.rss_before = proc_status(self.pid, "VmRSS")
+
+    def upload(self, source, size, expected_sha, round_number):
+        page = subprocess.run(["curl", "-sf", "-b", str(self.jar), "-c", str(self.jar), f"{self.base}/en/file/"],
+                              capture_output=True, check=True).stdout.decode()
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+        submission = re.search(r'name="submission" value="([^"]+)"', page)
+        fields = ["-F", f"submission={submission.group(1)}"] if submission else []
+        subprocess.run(["sync"], check=True)
+        started = time.monotonic()
+        response = subprocess.run(
+            ["curl", "-sS", "-b", str(self.jar), "-F", f"csrfmiddlewaretoken={token}", "-F", "filer_role=anonymous",
+             # A new account each round: the same session sending the same account again within 15 minutes
+             # counts as the same press (intake/submissions.py) and gets the first receipt back, storing nothing.
+             "-F", f"narrative=Benchmark upload, round {round_number}", *fields,
+             "-F", f"evidence=@{source};type=video/mp4", f"{self.base}/en/file/"],
+            capture_output=True, check=True,
+        ).stdout.decode()
+        self.uploads.append(time.monotonic() - started)
+        reference = re.search(r'id="reference">([^<]+)<', response)
+        assert reference, "no receipt:\n" + response[:3000]
+        assert reference.group(1) not in self.references, f"round {round_number} got an earlier receipt back"
+        self.references.add(reference.group(1))
+        assert expected_sha in response, "the receipt does not show the file's SHA-256"
+        stored = [p for p in (self.var / "evidence").rglob("*") if p.is_file()]
+        assert len(stored) == 1 and stored[0].stat().st_size == size, stored
+        stored[0].unlink()  # this benchmark's own throwaway copy (keeps the disk from filling)
+
+    def stop(self):
+        if getattr(self, "server", None) is None:
+            return
+        try:
+            self.hwm_after = proc_status(self.pid, "VmHWM")
+        finally:
+            self.server.terminate()
+            self.server.wait(timeout=30)
+        leftovers = [p for p in (self.var / "uploads").rglob("*") if p.is_file()]
+        assert not leftovers, leftovers
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--size-mib", type=int, default=1024)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--server", choices=["gunicorn", "runserver"],
                         default="gunicorn" if (VENV_BIN / "gunicorn").exists() else "runserver")
+    parser.add_argument("--baseline", type=Path, metavar="DIR",
+                        help="also upload, interleaved, to a server of the code in DIR (e.g. `git archive` of main)")
     parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args()
     size = args.size_mib * 1024 * 1024
 
     shutil.rmtree(OUT, ignore_errors=True)
     OUT.mkdir(parents=True)
-    var = OUT / "var"
-    var.mkdir()
-    env = {**os.environ, "DEBUG": "1", "VAR_DIR": str(var), "DATABASE_URL": f"sqlite:///{var / 'db.sqlite3'}",
-           "EVIDENCE_STORAGE": "local", "LOG_LEVEL": "ERROR", "INTAKE_COMPLAINTS_PER_HOUR": "100000",
-           "INTAKE_FILES_PER_HOUR": "100000"}
-    env.pop("DJANGO_ALLOWED_HOSTS", None)
-    subprocess.run([str(VENV_BIN / "python"), "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=env, check=True)
+    apps = [App("this branch", ROOT, args.server)]
+    if args.baseline:
+        apps.append(App("baseline", args.baseline.resolve(), args.server))
 
     source = OUT / "video.mp4"
     print(f"writing {args.size_mib} MiB test video ...", flush=True)
     expected_sha = make_video(source, size)
 
-    load = os.getloadavg()
-    port = free_port()
-    server = start_server(args.server, port, env)
-    base = f"http://127.0.0.1:{port}"
-    jar = OUT / "cookies.txt"
-    uploads, copies, synced = [], [], []
+    loads = [os.getloadavg()[0]]
+    copies, synced = [], []
     try:
-        for _ in range(100):
-            try:
-                subprocess.run(["curl", "-sf", "-c", str(jar), f"{base}/en/file/"], capture_output=True, check=True)
-                break
-            except subprocess.CalledProcessError:
-                time.sleep(0.2)
-        else:
-            raise SystemExit("server did not start")
-        pid = worker_pid(server, args.server)
-        rss_before = proc_status(pid, "VmRSS")
-        for round_number in range(args.rounds):
-            page = subprocess.run(["curl", "-sf", "-b", str(jar), "-c", str(jar), f"{base}/en/file/"],
-                                  capture_output=True, check=True).stdout.decode()
-            token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
-            submission = re.search(r'name="submission" value="([^"]+)"', page)
-            fields = ["-F", f"submission={submission.group(1)}"] if submission else []
-            subprocess.run(["sync"], check=True)
-            started = time.monotonic()
-            response = subprocess.run(
-                ["curl", "-sS", "-b", str(jar), "-F", f"csrfmiddlewaretoken={token}", "-F", "filer_role=anonymous",
-                 "-F", "narrative=Benchmark upload", *fields, "-F", f"evidence=@{source};type=video/mp4",
-                 f"{base}/en/file/"],
-                capture_output=True, check=True,
-            ).stdout.decode()
-            uploads.append(time.monotonic() - started)
-            assert re.search(r'id="reference">([^<]+)<', response), "no receipt:\n" + response[:3000]
-            assert expected_sha in response, "the receipt does not show the file's SHA-256"
-            stored = [p for p in (var / "evidence").rglob("*") if p.is_file()]
-            assert len(stored) == 1 and stored[0].stat().st_size == size, stored
-            stored[0].unlink()  # this benchmark's own throwaway copy (keeps the disk from filling)
-
+        for app in apps:
+            app.start()
+        for round_number in range(1, args.rounds + 1):
+            order = apps if round_number % 2 else apps[::-1]
+            for app in order:
+                app.upload(source, size, expected_sha, round_number)
             subprocess.run(["sync"], check=True)
             copies.append(timed(["cp", str(source), str(OUT / "copy.mp4")]))
             subprocess.run(["sync"], check=True)
             synced.append(timed(["sh", "-c", f"cp '{source}' '{OUT / 'copy-synced.mp4'}' && sync"]))
-            print(f"round {round_number + 1}: upload {uploads[-1]:.1f} s, cp {copies[-1]:.1f} s, "
-                  f"cp+sync {synced[-1]:.1f} s", flush=True)
-        hwm_after = proc_status(pid, "VmHWM")
+            loads.append(os.getloadavg()[0])
+            uploaded = ", ".join(f"upload ({app.label}) {app.uploads[-1]:.1f} s" for app in order)
+            print(f"round {round_number}: {uploaded}"
+                  f", cp {copies[-1]:.1f} s, cp+sync {synced[-1]:.1f} s, load {loads[-1]:.1f}", flush=True)
     finally:
-        server.terminate()
-        server.wait(timeout=30)
-    leftovers = [p for p in (var / "uploads").rglob("*") if p.is_file()]
-    assert not leftovers, leftovers
+        for app in apps:
+            app.stop()
 
     mib = size / 1024 / 1024
-    growth_mib = (hwm_after - rss_before) / 1024
 
     def row(label, times):
         return (f"| {label} | {min(times):.1f} s | {statistics.median(times):.1f} s "
                 f"| {mib / statistics.median(times):.0f} MiB/s |")
 
-    upload_median, upload_min = statistics.median(uploads), min(uploads)
     lines = [
         START,
         "## Evidence upload (issue 13)",
         "",
         f"`.venv/bin/python bench/upload_bench.py --server {args.server} --size-mib {args.size_mib} --rounds "
-        f"{args.rounds}`, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {os.cpu_count()} cores, "
-        f"Python {platform.python_version()}, SQLite, local evidence storage; load average at the start "
-        f"{load[0]:.1f} (other work shares the machine's 2 cores and disk).",
+        f"{args.rounds}{' --baseline DIR' if args.baseline else ''}`, "
+        f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}, SQLite, local evidence storage; load average {min(loads):.1f}–"
+        f"{max(loads):.1f} during the run (other work shares the machine's 2 cores and disk).",
         f"One {mib:.0f} MiB file (a real ffmpeg MP4 followed by random bytes) uploaded through `/en/file/` by "
         f"`curl -F` to **{args.server}** on 127.0.0.1 (gunicorn: one sync worker); the server hashes it (SHA-256) "
         "and checks its type while streaming it to `var/uploads`, fsyncs it, renames it into the evidence folder and "
-        "files the complaint. Each round runs the upload, then `cp`, then `cp` + `sync` of the same file on the "
-        "same disk; the receipt's SHA-256 matched every time.",
+        "files the complaint. Each round runs the upload"
+        + (" to each server (this branch and the baseline, alternating which goes first)" if args.baseline else "")
+        + ", then `cp`, then `cp` + `sync` of the same file on the same disk; the receipt's SHA-256 matched "
+        "every time.",
         "",
         "| what | min | median | throughput (median) |",
         "|---|---:|---:|---:|",
-        row("upload through the filing form", uploads),
+        *(row(f"upload through the filing form ({app.label})", app.uploads) for app in apps),
         row("`cp` (page cache only, not durable)", copies),
         row("`cp` + `sync` (durable, as the upload is)", synced),
         "",
-        f"Upload throughput as a share of `cp` + `sync`: **{statistics.median(synced) / upload_median:.2f}x** "
-        f"(median), {min(synced) / upload_min:.2f}x (min); of plain `cp`: "
-        f"{statistics.median(copies) / upload_median:.2f}x (median), {min(copies) / upload_min:.2f}x (min).",
-        f"Server worker memory: {rss_before / 1024:.0f} MiB resident before the first upload, peak "
-        f"{hwm_after / 1024:.0f} MiB after {args.rounds} uploads (growth {growth_mib:.0f} MiB for {mib:.0f} MiB "
-        "files).",
-        END,
     ]
+    for app in apps:
+        pairs = [cs / up for cs, up in zip(synced, app.uploads, strict=True)]
+        share = statistics.median(synced) / statistics.median(app.uploads)
+        lines.append(
+            f"{app.label}: upload throughput as a share of `cp` + `sync` **{share:.2f}x** "
+            f"(medians), {min(synced) / min(app.uploads):.2f}x (minimums), {statistics.median(pairs):.2f}x (median of "
+            f"the rounds' ratios); of plain `cp` {statistics.median(copies) / statistics.median(app.uploads):.2f}x "
+            f"(medians). Server worker memory: {app.rss_before / 1024:.0f} MiB resident before the first upload, "
+            f"peak {app.hwm_after / 1024:.0f} MiB after {args.rounds} uploads (growth "
+            f"{(app.hwm_after - app.rss_before) / 1024:.0f} MiB).")
+    lines.append(END)
     section = "\n".join(lines)
     print(section)
     if not args.no_write:

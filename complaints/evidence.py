@@ -6,6 +6,7 @@ type, and hands the form a `RefusedUpload` instead, so the view can say why and 
 Nothing reaches the evidence storage until `store()` is called after the whole form is valid.
 """
 
+import ctypes
 import hashlib
 import io
 import os
@@ -81,14 +82,30 @@ class RefusedUpload(UploadedFile):
         self.mime_type = mime_type
 
 
+def _find_sync_file_range():
+    try:
+        function = ctypes.CDLL(None, use_errno=True).sync_file_range
+    except (AttributeError, OSError):  # not Linux (or no glibc): the final fsync writes everything
+        return None
+    function.argtypes = (ctypes.c_int, ctypes.c_int64, ctypes.c_int64, ctypes.c_uint)
+    return function
+
+
+_sync_file_range = _find_sync_file_range()
+SYNC_FILE_RANGE_WRITE = 2  # start writeback of dirty pages in the range; do not wait for it
+
+
 class _Spool:
     """Hash and write one upload's chunks on a thread of its own, so reading and parsing the next chunk overlaps them.
 
     SHA-256 and file writes release the GIL, so on two cores the request thread parses while this one hashes and
-    writes. At most QUEUED chunks wait, so memory stays flat.
+    writes. At most QUEUED chunks wait, so memory stays flat. Every WRITEBACK_EVERY bytes the kernel is told to start
+    writing them to disk (Linux `sync_file_range`): with 24 GiB of RAM it would otherwise keep a whole 1 GiB upload
+    in the page cache until the fsync before acceptance, which then waited for all of it, after the upload.
     """
 
     QUEUED = 4
+    WRITEBACK_EVERY = 8 * 1024 * 1024
     IDLE_SECONDS = 300  # a request that dies without telling the handler leaves no thread behind for long
 
     def __init__(self, file):
@@ -100,6 +117,7 @@ class _Spool:
         self._thread.start()
 
     def _run(self):
+        written = started = 0
         while True:
             try:
                 chunk = self._chunks.get(timeout=self.IDLE_SECONDS)
@@ -112,6 +130,11 @@ class _Spool:
             try:
                 self.digest.update(chunk)
                 self.file.write(chunk)
+                written += len(chunk)
+                if _sync_file_range is not None and written - started >= self.WRITEBACK_EVERY:
+                    self.file.flush()
+                    _sync_file_range(self.file.fileno(), started, written - started, SYNC_FILE_RANGE_WRITE)
+                    started = written
             except OSError as error:  # e.g. disk full: raised to the request in finish()
                 self.error = error
 

@@ -317,6 +317,8 @@ class Allegation(Record):
         indexes = [
             models.Index(fields=["category", "complaint"], name="allegation_category_complaint"),
             models.Index(fields=["officer_badge_given"], name="allegation_badge_given"),
+            # An officer's allegations without reading them (the decision queue's prior sustained history).
+            models.Index(fields=["officer", "id"], name="allegation_officer"),
         ]
 
     def __str__(self):

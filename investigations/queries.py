@@ -19,6 +19,7 @@ from complaints.models import (
     ComplaintTranslation,
     CustodyRecord,
     DerivedFile,
+    Disposition,
     Evidence,
     EvidenceAccess,
     EvidenceProcessing,
@@ -60,6 +61,8 @@ def with_list_data(queryset):
 # Urgent first, then oldest; the complaint id breaks ties (one investigation per complaint). The same columns as the
 # index complaint_queue_order, so PostgreSQL reads a queue page in index order and stops after it.
 QUEUE_ORDER = ("-complaint__urgent", "complaint__received_at", "complaint_id")
+# Most pressing phase deadline first, cases without one last (on SQLite too), as the index investigation_due_order.
+DUE_ORDER = (F("phase_due_at").asc(nulls_last=True), "pk")
 
 
 def _in_states(user, states):
@@ -75,7 +78,7 @@ def triage_queue(user):
 def caseload(user):
     """The user's open assigned cases, most pressing deadline first."""
     qs = policies.visible_investigations(user).open().assigned_to(user)
-    return with_list_data(qs.order_by("phase_due_at", "pk"))
+    return with_list_data(qs.order_by(*DUE_ORDER))
 
 
 def board(now=None):
@@ -102,7 +105,7 @@ def awaiting_assignment(user):
 
 def in_progress(user):
     qs = policies.visible_investigations(user).filter(state__in=policies.REASSIGN_STATES)
-    return with_list_data(qs.order_by("phase_due_at", "pk"))
+    return with_list_data(qs.order_by(*DUE_ORDER))
 
 
 def _waiting_for_discipline(user):
@@ -120,23 +123,32 @@ def decision_queue(user):
 
 
 def prior_sustained_history(officer_ids, newest):
-    """{officer id: (number of approved sustained findings, the `newest` most recent of them)} in one query."""
+    """{officer id: (number of approved sustained findings, the `newest` most recent of them)}.
+
+    One aggregated query ranks and counts every officer's findings from two indexes alone (finding_sustained_history,
+    allegation_officer): an officer with hundreds of allegations costs index entries, not a pass over every finding.
+    A second query loads the few findings shown.
+    """
     history = {}
     if not officer_ids:
         return history
     officer = F("allegation__officer_id")
-    findings = (
-        Finding.objects.filter(stage=Finding.Stage.APPROVED, disposition__is_sustained=True,
+    # The sustained dispositions by id, so PostgreSQL reads just their range of the index.
+    sustained_ids = list(Disposition.objects.filter(is_sustained=True).values_list("pk", flat=True))
+    ranked = list(
+        Finding.objects.filter(stage=Finding.Stage.APPROVED, disposition_id__in=sustained_ids,
                                allegation__officer_id__in=officer_ids)
         .annotate(history_officer=officer,
                   rank=Window(RowNumber(), partition_by=officer, order_by=[F("recorded_at").desc(), F("pk").desc()]),
                   officer_total=Window(Count("pk"), partition_by=officer))
         .filter(rank__lte=newest)
-        .select_related("allegation__category", "investigation__complaint", "disposition")
         .order_by("history_officer", "rank")
+        .values_list("pk", "history_officer", "officer_total")
     )
-    for finding in findings:
-        history.setdefault(finding.history_officer, (finding.officer_total, []))[1].append(finding)
+    shown = Finding.objects.select_related("allegation__category", "investigation__complaint", "disposition").in_bulk(
+        [pk for pk, _officer, _total in ranked])
+    for pk, officer_id, total in ranked:
+        history.setdefault(officer_id, (total, []))[1].append(shown[pk])
     return history
 
 
@@ -172,6 +184,18 @@ def decision_rows(cases, shown=10):
 
 FULL_REFERENCE = re.compile(r"^C-\d{4}-\d{6,}$")
 SEARCH_FIELDS = ("reference", "officer", "name", "category", "status", "received_from", "received_to")
+# A criterion matching at most this many complaints is handed to the case query as a list of ids.
+FEW_COMPLAINTS = 2000
+
+
+def _complaints_matching(ids):
+    """The complaint ids `ids` (a values_list of one column) selects: a list when there are few, else the subquery.
+
+    PostgreSQL cannot tell how few complaints a prefix, a badge or a name matches (it guessed 2,000 for 41), so it
+    walked every case newest first looking for them; given the list, it reads just those cases.
+    """
+    found = list(ids.order_by().distinct()[: FEW_COMPLAINTS + 1])
+    return found if len(found) <= FEW_COMPLAINTS else ids
 
 
 def search(user, params):
@@ -183,7 +207,8 @@ def search(user, params):
         if FULL_REFERENCE.match(reference):
             qs = qs.filter(complaint__reference=reference)  # the unique index answers this at once
         else:
-            qs = qs.filter(complaint__reference__startswith=reference)
+            qs = qs.filter(complaint_id__in=_complaints_matching(
+                Complaint.objects.filter(reference__startswith=reference).values_list("pk", flat=True)))
     officer = (params.get("officer") or "").strip()
     if officer:
         # Roster officers first (indexed), then what filers gave for officers not yet identified.
@@ -191,14 +216,16 @@ def search(user, params):
         # by trigram) instead of reading every allegation.
         officer_ids = list(Officer.objects.filter(Q(star_number=officer) | Q(last_name__iexact=officer))
                            .values_list("pk", flat=True))
-        qs = qs.filter(complaint_id__in=Allegation.objects.filter(
+        qs = qs.filter(complaint_id__in=_complaints_matching(Allegation.objects.filter(
             Q(officer_id__in=officer_ids) | Q(officer_badge_given=officer)
-            | Q(officer_name_given__icontains=officer)).values("complaint_id"))
+            | Q(officer_name_given__icontains=officer)).values_list("complaint_id", flat=True)))
     name = (params.get("name") or "").strip()
     if name:
-        qs = qs.filter(complaint_id__in=Party.objects.filter(name__icontains=name).values("complaint_id"))
+        qs = qs.filter(complaint_id__in=_complaints_matching(
+            Party.objects.filter(name__icontains=name).values_list("complaint_id", flat=True)))
     category = (params.get("category") or "").strip()
     if category:
+        # A category matches thousands: walking the cases newest first finds a page soonest.
         qs = qs.filter(complaint_id__in=Allegation.objects.filter(category__code=category).values("complaint_id"))
     status = (params.get("status") or "").strip()
     if status:

@@ -37,7 +37,7 @@ from .exceptions import (
     WorkflowError,
 )
 from .models import DisciplineDecision, Finding, Investigation, State, Task
-from .pagination import bounded_page
+from .pagination import keyset_page
 
 PAGE_SIZES = (25, 50, 100)
 
@@ -66,7 +66,10 @@ def _page(request, queryset, param="page"):
     except ValueError:
         per_page = PAGE_SIZES[0]
     per_page = per_page if per_page in PAGE_SIZES else PAGE_SIZES[0]
-    return bounded_page(queryset, request.GET.get(param), per_page)
+    page = keyset_page(queryset, request.GET, per_page, param)
+    if page.key_refused:
+        messages.warning(request, _("That page link no longer fits this list; here is its first page."))
+    return page
 
 
 def _load_case(request, reference):

@@ -22,5 +22,11 @@ def overdue(case):
 
 
 @register.filter
+def day(moment):
+    """The local date of `moment` as YYYY-MM-DD (what |date:"Y-m-d" gives, at a fraction of its cost per row)."""
+    return timezone.localtime(moment).date().isoformat() if moment else ""
+
+
+@register.filter
 def may_export_case_file(user, investigation):
     return policies.can_export_case_file(user, investigation)
