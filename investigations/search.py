@@ -29,7 +29,7 @@ from complaints.models import Allegation, Disposition, Unit
 from . import policies, queries
 from .exceptions import InvalidInput, NotPermitted
 from .models import Finding, Investigation, SavedSearch, SearchDocument
-from .pagination import bounded_page
+from .pagination import keyset_page
 
 # Language code (as filers and translators give it) -> PostgreSQL text search configuration. Languages PostgreSQL
 # has no stemmer for (Polish, Ukrainian, Korean, Chinese, Vietnamese, Urdu, Gujarati, Tagalog, ...) use 'simple':
@@ -252,14 +252,21 @@ class RankedPage(Paginator):
         return super()._get_page(rows, number, paginator)
 
 
-def search_page(user, params, number, per_page):
-    """One page of the search: ranked by how well the words match when words are given, else newest first."""
+def search_page(user, params, query, per_page):
+    """One page of the search (`query`: the request's GET): ranked by how well the words match when words are
+    given (pages by number), else newest first (pages by key, like every staff list)."""
     cases = filtered_cases(user, params)
     words = params.get("words")
     if not words:
-        return bounded_page(cases, number, per_page)
+        return keyset_page(cases, query, per_page)
+    number = query.get("page")
     limit = max(MAX_EXPORT_ROWS, (int(number) if str(number).isdigit() else 1) * per_page)
-    return RankedPage(ranked_ids(cases, words, limit), per_page, words).get_page(number)
+    page = RankedPage(ranked_ids(cases, words, limit), per_page, words).get_page(number)
+    for attribute, step in (("previous_query", -1), ("next_query", 1)):
+        linked = query.copy()
+        linked["page"] = max(1, page.number + step)
+        setattr(page, attribute, linked.urlencode())
+    return page
 
 
 def found_cases(user, params, limit=MAX_EXPORT_ROWS + 1):

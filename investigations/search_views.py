@@ -53,7 +53,7 @@ def search_cases(request):
         return _render(request, form, status=400)
     page = None
     if _searched(form):
-        page = search.search_page(request.user, form.cleaned_data, request.GET.get("page"), _per_page(request))
+        page = search.search_page(request.user, form.cleaned_data, request.GET, _per_page(request))
     return _render(request, form, page=page)
 
 
