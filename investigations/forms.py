@@ -260,6 +260,23 @@ class SearchForm(forms.Form):
                                     widget=forms.DateInput(attrs={"type": "date"}))
     received_to = forms.DateField(label=_("Received to"), required=False,
                                   widget=forms.DateInput(attrs={"type": "date"}))
+    investigator = InvestigatorChoiceField(
+        get_user_model().objects.filter(groups__name=roles.INVESTIGATOR).order_by("username"),
+        label=_("Investigator"), required=False)
+    unit = forms.ModelChoiceField(Unit.objects.order_by("name"), label=_("Unit of an accused officer"),
+                                  required=False)
+    district = forms.CharField(label=_("District"), required=False, max_length=30)
+    finding = forms.ModelChoiceField(Disposition.objects.order_by("sort_order", "pk"), to_field_name="code",
+                                     label=_("Finding (recommended or approved)"), required=False)
+
+    def clean_words(self):
+        text = self.cleaned_data["words"].strip()
+        if not text:
+            return None
+        try:
+            return search.parse_words(text)
+        except InvalidInput as error:
+            raise forms.ValidationError(str(error)) from None
 
 
 # -- evidence staff gather, its custody, linked complaints (issue 12) ---------------------------------------
@@ -358,25 +375,6 @@ class LinkForm(CaseForm):
         """The complaint for the reference typed, or None (the service says so without disclosing anything)."""
         reference = self.cleaned_data["other_reference"].strip().upper()
         return Complaint.objects.filter(reference=reference).first()
-    investigator = InvestigatorChoiceField(
-        get_user_model().objects.filter(groups__name=roles.INVESTIGATOR).order_by("username"),
-        label=_("Investigator"), required=False)
-    unit = forms.ModelChoiceField(Unit.objects.order_by("name"), label=_("Unit of an accused officer"),
-                                  required=False)
-    district = forms.CharField(label=_("District"), required=False, max_length=30)
-    finding = forms.ModelChoiceField(Disposition.objects.order_by("sort_order", "pk"), to_field_name="code",
-                                     label=_("Finding (recommended or approved)"), required=False)
-
-    def clean_words(self):
-        text = self.cleaned_data["words"].strip()
-        if not text:
-            return None
-        try:
-            return search.parse_words(text)
-        except InvalidInput as error:
-            raise forms.ValidationError(str(error)) from None
-
-
 class SavedSearchForm(forms.Form):
     name = forms.CharField(label=_("Name of this search"), max_length=100)
     query = forms.CharField(widget=forms.HiddenInput)

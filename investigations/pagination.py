@@ -56,7 +56,7 @@ class _Column:
         self.nulls_first = bool(nulls_first)
         kind = (field.target_field if field.is_relation else field).get_internal_type()
         self.kind = "int" if kind in INTEGER_TYPES else kind
-        if self.kind not in ("int", "BooleanField", "DateTimeField"):
+        if self.kind not in ("int", "BooleanField", "DateTimeField", "DateField"):
             raise ValueError(f"no page key for {path!r} ({kind})")
 
     def reversed(self):
@@ -82,6 +82,8 @@ class _Column:
             return "1" if value else "0"
         if self.kind == "DateTimeField":
             return str((value - EPOCH) // datetime.timedelta(microseconds=1))
+        if self.kind == "DateField":
+            return str(value.toordinal())
         return str(value)
 
     def decode(self, text):
@@ -93,6 +95,8 @@ class _Column:
             return text == "1"
         try:
             number = int(text)
+            if self.kind == "DateField":
+                return datetime.date.fromordinal(number)
             return EPOCH + datetime.timedelta(microseconds=number) if self.kind == "DateTimeField" else number
         except (ValueError, OverflowError) as error:
             raise InvalidKey(text) from error

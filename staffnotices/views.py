@@ -14,7 +14,8 @@ from .forms import PreferenceForm
 
 @staff_required
 def notification_list(request):
-    rows = queries.visible_notifications(request.user).select_related("investigation__complaint", "referral")
+    rows = (queries.visible_notifications(request.user).select_related("investigation__complaint", "referral")
+            .order_by("-created_at", "-pk"))
     return render(request, "staffnotices/list.html", {"page": _page(request, rows)})
 
 
