@@ -4,8 +4,10 @@ e-mail (no case details); she finds the case by a word of the account; the dupli
 into it (a supervisor closes it: an investigator never closes a complaint herself)."""
 
 import json
+import os
 import re
 import subprocess
+from pathlib import Path
 
 import pytest
 
@@ -65,6 +67,14 @@ services.submit_for_review(case, by=inv)
 """
 
 
+def shot(page, name):
+    """A full-page screenshot into E2E_SCREENSHOTS when it is set (to look at the pages by eye)."""
+    folder = os.environ.get("E2E_SCREENSHOTS")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
+
+
 def test_an_investigators_day(live_app, browser, staff_login, tmp_path):
     investigator = staff_login("e2e-day-investigator", "investigator")
     supervisor = staff_login("e2e-day-supervisor", "supervisor")
@@ -97,6 +107,7 @@ def test_an_investigators_day(live_app, browser, staff_login, tmp_path):
     page.get_by_text("Chain of custody (2)").click()
     row = page.locator("details.custody").first.locator("tbody tr").nth(1)
     assert "checked out" in row.inner_text() and "e2e-day-supervisor" in row.inner_text()
+    shot(page, "day-custody")
 
     # Findings, the anti-retaliation check and the submission (covered by their own tests), then the review.
     live_app.manage("shell", "-v", "0", "-c", SUBMIT.format(reference=main))
@@ -128,6 +139,7 @@ def test_an_investigators_day(live_app, browser, staff_login, tmp_path):
     results = page.locator("table.search-results")
     assert main in results.inner_text()
     assert results.locator("mark").first.inner_text().lower() == "shoved"
+    shot(page, "day-search")
     assert axe_violations(page) == []
 
     # The witness's complaint is the same incident: joined into the main case, nothing lost.
@@ -143,6 +155,7 @@ def test_an_investigators_day(live_app, browser, staff_login, tmp_path):
     links = page.locator("#linked-complaints")
     assert "duplicate joined into this one" in links.inner_text() and duplicate in links.inner_text()
     assert "I saw an officer push a woman" in links.inner_text()
+    shot(page, "day-main-case")
     assert axe_violations(page) == []
     inv_context.close()
     sup_context.close()
