@@ -20,6 +20,7 @@ import hashlib
 import os
 import platform
 import re
+import resource
 import shutil
 import socket
 import statistics
@@ -42,6 +43,17 @@ def proc_status(pid, field):
         if line.startswith(field + ":"):
             return int(line.split()[1])
     raise KeyError(field)
+
+
+def cpu_seconds(pid):
+    """User + system CPU time of a process, all its threads included (/proc/<pid>/stat)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def children_cpu_seconds():
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def free_port():
@@ -71,9 +83,10 @@ def make_video(path, size):
 
 def start_server(kind, port, env, app_dir):
     if kind == "gunicorn":
-        # One sync worker: one upload at a time, as the comparison with one `cp` needs.
-        command = [str(VENV_BIN / "gunicorn"), "config.wsgi", "-b", f"127.0.0.1:{port}", "-w", "1",
-                   "--timeout", "600"]
+        # The production settings (config/gunicorn.conf.py: gthread workers) with one worker process: one upload
+        # at a time, as the comparison with one `cp` needs.
+        command = [str(VENV_BIN / "gunicorn"), "-c", "config/gunicorn.conf.py"]
+        env = {**env, "BIND": f"127.0.0.1:{port}", "WEB_CONCURRENCY": "1"}
     else:
         command = [str(VENV_BIN / "python"), "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"]
     return subprocess.Popen(command, cwd=app_dir, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -112,6 +125,7 @@ class App:
                        check=True)
         self.jar = OUT / f"cookies-{label}.txt"
         self.uploads, self.references = [], set()
+        self.server_cpu, self.client_cpu = [], []
 
     def start(self):
         port = free_port()
@@ -136,6 +150,7 @@ class App:
         submission = re.search(r'name="submission" value="([^"]+)"', page)
         fields = ["-F", f"submission={submission.group(1)}"] if submission else []
         subprocess.run(["sync"], check=True)
+        server_cpu, client_cpu = cpu_seconds(self.pid), children_cpu_seconds()
         started = time.monotonic()
         response = subprocess.run(
             ["curl", "-sS", "-b", str(self.jar), "-F", f"csrfmiddlewaretoken={token}", "-F", "filer_role=anonymous",
@@ -146,6 +161,8 @@ class App:
             capture_output=True, check=True,
         ).stdout.decode()
         self.uploads.append(time.monotonic() - started)
+        self.server_cpu.append(cpu_seconds(self.pid) - server_cpu)
+        self.client_cpu.append(children_cpu_seconds() - client_cpu)
         reference = re.search(r'id="reference">([^<]+)<', response)
         assert reference, "no receipt:\n" + response[:3000]
         assert reference.group(1) not in self.references, f"round {round_number} got an earlier receipt back"
@@ -226,9 +243,9 @@ def main():
         f"Python {platform.python_version()}, SQLite, local evidence storage; load average {min(loads):.1f}–"
         f"{max(loads):.1f} during the run (other work shares the machine's 2 cores and disk).",
         f"One {mib:.0f} MiB file (a real ffmpeg MP4 followed by random bytes) uploaded through `/en/file/` by "
-        f"`curl -F` to **{args.server}** on 127.0.0.1 (gunicorn: one sync worker); the server hashes it (SHA-256) "
-        "and checks its type while streaming it to `var/uploads`, fsyncs it, renames it into the evidence folder and "
-        "files the complaint. Each round runs the upload"
+        f"`curl -F` to **{args.server}** on 127.0.0.1 (gunicorn with config/gunicorn.conf.py, one worker process); "
+        "the server hashes it (SHA-256) and checks its type while streaming it to `var/uploads`, fsyncs it, renames "
+        "it into the evidence folder and files the complaint. Each round runs the upload"
         + (" to each server (this branch and the baseline, alternating which goes first)" if args.baseline else "")
         + ", then `cp`, then `cp` + `sync` of the same file on the same disk; the receipt's SHA-256 matched "
         "every time.",
@@ -249,7 +266,10 @@ def main():
             f"the rounds' ratios); of plain `cp` {statistics.median(copies) / statistics.median(app.uploads):.2f}x "
             f"(medians). Server worker memory: {app.rss_before / 1024:.0f} MiB resident before the first upload, "
             f"peak {app.hwm_after / 1024:.0f} MiB after {args.rounds} uploads (growth "
-            f"{(app.hwm_after - app.rss_before) / 1024:.0f} MiB).")
+            f"{(app.hwm_after - app.rss_before) / 1024:.0f} MiB). CPU per upload (what the load on a shared machine "
+            f"moves least): server worker {min(app.server_cpu):.2f} s min / {statistics.median(app.server_cpu):.2f} s "
+            f"median (all its threads: reading, parsing, SHA-256, writing, filing), curl {min(app.client_cpu):.2f} s "
+            f"min / {statistics.median(app.client_cpu):.2f} s median.")
     lines.append(END)
     section = "\n".join(lines)
     print(section)

@@ -89,7 +89,7 @@ def test_store_moves_the_bytes_into_evidence_storage(settings, tmp_path, evidenc
 def spool_threads():
     import threading
 
-    return [thread for thread in threading.enumerate() if thread.name == "evidence-spool"]
+    return [thread for thread in threading.enumerate() if thread.name.startswith("evidence-spool")]
 
 
 def test_large_file_is_hashed_and_written_whole_across_many_chunks(settings, tmp_path):
@@ -98,7 +98,7 @@ def test_large_file_is_hashed_and_written_whole_across_many_chunks(settings, tmp
     assert upload.sha256 == hashlib.sha256(content).hexdigest()
     assert upload.size == len(content)
     assert hashlib.sha256(upload.read()).hexdigest() == upload.sha256
-    assert spool_threads() == []  # the writer thread finished with the file
+    assert spool_threads() == []  # the hashing and writing threads finished with the file
 
 
 def test_file_refused_after_several_chunks_keeps_nothing_and_leaves_no_writer_behind(settings, tmp_path):
