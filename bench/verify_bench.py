@@ -71,6 +71,14 @@ def generate(total):
     table = History._meta.db_table
     now = timezone.now()
     narrative = "The officer stopped me on the corner and searched my bag without saying why. " * 4
+    # A multilingual intake: 3 complaints in 20 (15%) are told in Spanish, Arabic or Vietnamese. Their non-ASCII
+    # text is escaped by Python's JSON encoder (\\uXXXX), which verify's SQL digest doesn't reproduce, so these
+    # rows go through the Python path: its cost is in the figure.
+    other_languages = [
+        "El agente me detuvo en la esquina y registró mi bolso sin decir por qué. Pedí su número de placa. " * 3,
+        "أوقفني الضابط عند الزاوية وفتّش حقيبتي دون أن يقول السبب. طلبت رقم شارته فرفض. " * 3,
+        "Viên cảnh sát chặn tôi ở góc đường và lục soát túi của tôi mà không nói lý do. Tôi đã hỏi số hiệu. " * 3,
+    ]
     with transaction.atomic():
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
@@ -82,7 +90,8 @@ def generate(total):
             complaints = []
             for i in range(start, min(total, start + batch)):
                 complaints.append(Complaint(
-                    reference=f"C-2026-{i + 1:07d}", filer_role="harmed", narrative=narrative,
+                    reference=f"C-2026-{i + 1:07d}", filer_role="harmed",
+                    narrative=other_languages[i % 20] if i % 20 < len(other_languages) else narrative,
                     received_at=now - datetime.timedelta(minutes=i), incident_at=now - datetime.timedelta(days=2),
                     location="Main St and 5th", district=f"D{i % 25}", accessibility_needs=["interpreter"],
                     follow_up_code_hash="pbkdf2_sha256$1000000$salt$hash",
