@@ -215,7 +215,9 @@ def _json_sql(field, column):
         # in code-point order); numbers (Python's float repr) and nesting are hashed in Python.
         value = f"{column}::jsonb"
         sql = (
-            f"coalesce(CASE jsonb_typeof({value}) "
+            # jsonb's own text is compact for [] and one-item arrays (most rows: a list of one need, or none)
+            f"coalesce(CASE WHEN jsonb_typeof({value}) <> 'array' THEN NULL "
+            f"WHEN jsonb_array_length({value}) < 2 THEN {value}::text END, CASE jsonb_typeof({value}) "
             f"WHEN 'array' THEN '[' || coalesce((SELECT string_agg(to_json(e)::text, ',' ORDER BY n) "
             f"FROM jsonb_array_elements_text({value}) WITH ORDINALITY AS x(e, n)), '') || ']' "
             f"WHEN 'object' THEN '{{' || coalesce((SELECT string_agg(to_json(k)::text || ':' || to_json(v)::text, "
