@@ -40,6 +40,9 @@ def parse_args():
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--reuse", action="store_true", help="keep an existing generated database")
     parser.add_argument("--workers", type=int, help="verify's worker processes (default: chosen by verify)")
+    parser.add_argument("--baseline", metavar="CHAIN_PY",
+                        help="also time this other version of complaints/chain.py in each round (C, between A and B), "
+                             "e.g. the one before a change: git show REV:complaints/chain.py > /tmp/chain_before.py")
     return parser.parse_args()
 
 
@@ -157,6 +160,17 @@ def cpu_seconds():
     return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
+def load_baseline(path):
+    """Another version of complaints/chain.py, importable beside the current one (its relative imports resolve)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("complaints.chain_baseline", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # the forked workers find its functions by this name
+    spec.loader.exec_module(module)
+    return module
+
+
 def main():
     args = parse_args()
     prepare_database(args.database_url, args.reuse)
@@ -177,6 +191,10 @@ def main():
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")
     a_times, b_times, a_cpu, a_server, loads = [], [], [], [], []
+    baseline, c_times = (load_baseline(args.baseline) if args.baseline else None), []
+    if baseline is not None:
+        report = baseline.verify(workers=args.workers)
+        assert not report.findings, report.breaks[:3]
     report = verify(workers=args.workers)
     assert not report.findings, report.breaks[:3]
     a_rows, b_rows = report.rows_checked, bare_orm_pass()
@@ -191,14 +209,22 @@ def main():
             time.sleep(0.5)  # the workers' backends have exited; let the server reap them (their CPU moves then)
             a_server.append(server_cpu_seconds() - server)
         assert not report.findings, report.breaks[:3]
+        if baseline is not None:
+            started = time.perf_counter()
+            baseline.verify(workers=args.workers)
+            c_times.append(time.perf_counter() - started)
         started = time.perf_counter()
         bare_orm_pass()
         b_times.append(time.perf_counter() - started)
         loads.append(os.getloadavg()[0])
         server_text = f", database server CPU {a_server[-1]:.2f} s" if a_server else ""
+        baseline_text = f"baseline verify {c_times[-1]:.2f} s, " if c_times else ""
         print(f"round {round_number + 1}: verify {a_times[-1]:.2f} s (client CPU {a_cpu[-1]:.2f} s{server_text}), "
-              f"bare ORM pass {b_times[-1]:.2f} s, load {loads[-1]:.1f}")
-    for name, times, rows in [("verify_history", a_times, a_rows), ("bare ORM pass", b_times, b_rows)]:
+              f"{baseline_text}bare ORM pass {b_times[-1]:.2f} s, load {loads[-1]:.1f}")
+    results = [("verify_history", a_times, a_rows), ("bare ORM pass", b_times, b_rows)]
+    if c_times:
+        results.insert(1, ("baseline verify", c_times, a_rows))
+    for name, times, rows in results:
         print(f"{name}: min {min(times):.2f} s ({rows / min(times):,.0f} rows/s), "
               f"median {statistics.median(times):.2f} s ({rows / statistics.median(times):,.0f} rows/s)")
     print(f"verify client CPU (this process + workers, not the database server): min {min(a_cpu):.2f} s "
@@ -209,6 +235,9 @@ def main():
               f"min {min(a_server):.2f} s, median {statistics.median(a_server):.2f} s")
     print(f"verify / bare pass time, median of pairs: "
           f"{statistics.median(a / b for a, b in zip(a_times, b_times, strict=True)):.2f}")
+    if c_times:
+        print(f"verify / baseline verify time, median of pairs: "
+              f"{statistics.median(a / c for a, c in zip(a_times, c_times, strict=True)):.2f}")
 
 
 if __name__ == "__main__":
