@@ -2,8 +2,9 @@
 
 Writing the chains is complaints.history.append_to_chain (HistoryChain.save, bulk_create_with_history).
 `verify` reads everything in one consistent snapshot (one REPEATABLE READ transaction on PostgreSQL, one read
-transaction on SQLite) and returns named findings; `manage.py verify_history` prints them and exits with the most
-serious finding's code (see docs/tamper-evidence.md).
+transaction on SQLite) and returns named findings (on PostgreSQL the database hashes the rows it renders exactly and
+checks every link, and Python looks only at the rows it sends back); `manage.py verify_history` prints them and
+exits with the most serious finding's code (see docs/tamper-evidence.md).
 """
 
 import hashlib
@@ -326,7 +327,8 @@ class _Columns:
         differs from its predecessor's, and every row whose digest the database did not compute or found different.
 
         Each comes with its position in the range, whether it is the last, its predecessor's chain_seq, chain_hash
-        and history_id, and `_ok` (true: the database computed row_digest and it matches; NULL: Python must hash).
+        and history_id, and `_ok`: true when the database's digest (row_digest, where it renders the row exactly)
+        equals chain_hash; false or NULL, Python hashes the row as _walk does.
         """
         where, params = ['"chain_lane" = %s'], [lane]
         if low is not None:
