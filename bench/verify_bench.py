@@ -16,7 +16,7 @@ machine it moves less with the load than the wall-clock time. On PostgreSQL veri
 so the CPU of the local PostgreSQL processes during A is printed as well (read from /proc; other sessions' queries
 on the same server count too).
 
-3 complaints in 20 (15%) have a Spanish, Arabic or Vietnamese narrative: their history rows (15% of the rows) hold
+15% of the complaints (--non-english) have a Spanish, Arabic or Vietnamese narrative: their history rows hold
 non-ASCII text, which verify hashes in Python rather than in the database (docs/tamper-evidence.md).
 """
 
@@ -40,6 +40,8 @@ def parse_args():
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--reuse", action="store_true", help="keep an existing generated database")
     parser.add_argument("--workers", type=int, help="verify's worker processes (default: chosen by verify)")
+    parser.add_argument("--non-english", type=int, default=15, metavar="PERCENT",
+                        help="share of complaints told in Spanish, Arabic or Vietnamese (default 15)")
     parser.add_argument("--baseline", metavar="CHAIN_PY",
                         help="also time this other version of complaints/chain.py in each round (C, between A and B), "
                              "e.g. the one before a change: git show REV:complaints/chain.py > /tmp/chain_before.py")
@@ -67,7 +69,7 @@ def prepare_database(url, reuse):
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 
-def generate(total):
+def generate(total, non_english=15):
     from django.db import connection, transaction
     from django.utils import timezone
 
@@ -79,9 +81,9 @@ def generate(total):
     table = History._meta.db_table
     now = timezone.now()
     narrative = "The officer stopped me on the corner and searched my bag without saying why. " * 4
-    # A multilingual intake: 3 complaints in 20 (15%) are told in Spanish, Arabic or Vietnamese. Their non-ASCII
-    # text is escaped by Python's JSON encoder (\\uXXXX), which verify's SQL digest doesn't reproduce, so these
-    # rows go through the Python path: its cost is in the figure.
+    # A multilingual intake: `non_english` complaints in 100 (15 by default) are told in Spanish, Arabic or
+    # Vietnamese. Their non-ASCII text is escaped by Python's JSON encoder (\\uXXXX), which verify's SQL digest
+    # doesn't reproduce, so these rows go through the Python path: its cost is in the figure.
     other_languages = [
         "El agente me detuvo en la esquina y registró mi bolso sin decir por qué. Pedí su número de placa. " * 3,
         "أوقفني الضابط عند الزاوية وفتّش حقيبتي دون أن يقول السبب. طلبت رقم شارته فرفض. " * 3,
@@ -99,7 +101,7 @@ def generate(total):
             for i in range(start, min(total, start + batch)):
                 complaints.append(Complaint(
                     reference=f"C-2026-{i + 1:07d}", filer_role="harmed",
-                    narrative=other_languages[i % 20] if i % 20 < len(other_languages) else narrative,
+                    narrative=other_languages[i % 3] if i % 100 < non_english else narrative,
                     received_at=now - datetime.timedelta(minutes=i), incident_at=now - datetime.timedelta(days=2),
                     location="Main St and 5th", district=f"D{i % 25}", accessibility_needs=["interpreter"],
                     follow_up_code_hash="pbkdf2_sha256$1000000$salt$hash",
@@ -185,7 +187,7 @@ def main():
     if not args.reuse:
         call_command("migrate", verbosity=0)
         started = time.perf_counter()
-        generate(args.complaints)
+        generate(args.complaints, args.non_english)
         print(f"generated in {time.perf_counter() - started:.0f} s")
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
