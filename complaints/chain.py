@@ -182,7 +182,8 @@ def _column(field, vendor, json_values):
 #   are. A text of 0x01..0x7e only (PostgreSQL text never holds 0x00) is rendered identically; any other text puts
 #   a byte >= 0x7f into the payload, which no ensure_ascii payload holds, so (SHA-256 being collision-resistant)
 #   the database's digest differs from the stored one and Python hashes the row: multilingual text is checked,
-#   just in Python. Timestamps, dates, integers, booleans and file names render identically.
+#   just in Python (rows with non-ASCII free text are not even hashed by the database: see _digest_sql).
+#   Timestamps, dates, integers, booleans and file names render identically.
 # - JSON and floats: a rendering that could equal Python's for another value is only used under a condition that
 #   makes it exact (JSON: null, a string, a boolean, or an array or object of strings only; floats: whole numbers
 #   below 1e15); other values go to Python. A column type with no rendering here sends its whole table to Python.
