@@ -2,8 +2,9 @@
 
 Writing the chains is complaints.history.append_to_chain (HistoryChain.save, bulk_create_with_history).
 `verify` reads everything in one consistent snapshot (one REPEATABLE READ transaction on PostgreSQL, one read
-transaction on SQLite) and returns named findings; `manage.py verify_history` prints them and exits with the most
-serious finding's code (see docs/tamper-evidence.md).
+transaction on SQLite) and returns named findings (on PostgreSQL the database hashes the rows it renders exactly and
+checks every link, and Python looks only at the rows it sends back); `manage.py verify_history` prints them and
+exits with the most serious finding's code (see docs/tamper-evidence.md).
 """
 
 import hashlib
@@ -167,6 +168,117 @@ def _column(field, vendor, json_values):
     return column, lambda value, field=field: _canonical(field, value)
 
 
+# --- The digest computed by PostgreSQL --------------------------------------------------------------------------
+#
+# On PostgreSQL the database renders each history row's payload (chain_prev + the canonical JSON of row_digest),
+# hashes it with sha256() and compares it with chain_hash; only rows where that comparison fails (or that it can't
+# make) reach Python, which hashes them as before. The rendering is Python's byte for byte wherever Python's JSON
+# can be reproduced, and where it can't, it can never equal any payload Python writes, so the row can't pass by
+# mistake:
+#
+# - text: json.dumps (ensure_ascii) escapes `"` `\` \b \f \n \r \t, every other character below 0x20 as \u00xx
+#   (lowercase hex) and every character from 0x7f on as \uxxxx (surrogate pairs past 0xffff). PostgreSQL's
+#   to_json(text) escapes the same ASCII characters the same way but writes 0x7f and everything past ASCII as they
+#   are. A text of 0x01..0x7e only (PostgreSQL text never holds 0x00) is rendered identically; any other text puts
+#   a byte >= 0x7f into the payload, which no ensure_ascii payload holds, so (SHA-256 being collision-resistant)
+#   the database's digest differs from the stored one and Python hashes the row: multilingual text is checked,
+#   just in Python (rows with non-ASCII free text are not even hashed by the database: see _digest_sql).
+#   Timestamps, dates, integers, booleans and file names render identically.
+# - JSON and floats: a rendering that could equal Python's for another value is only used under a condition that
+#   makes it exact (JSON: null, a string, a boolean, or an array or object of strings only; floats: whole numbers
+#   below 1e15); other values go to Python. A column type with no rendering here sends its whole table to Python.
+
+
+def _literal(text):
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _json_sql(field, column):
+    """(SQL of the JSON of `field`'s canonical value, condition for it to be used or None), or None: Python only."""
+    target = field.target_field if isinstance(field, models.ForeignKey) else field
+    if isinstance(target, models.DateTimeField):
+        sql = f"""to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US')"""
+        return f"""coalesce('"' || {sql} || '"', 'null')""", None
+    if isinstance(target, models.DateField):
+        return f"""coalesce('"' || to_char({column}, 'YYYY-MM-DD') || '"', 'null')""", None
+    if isinstance(target, models.FileField):
+        # _canonical: the file's name, "" for no file (a NULL column reads as a file without a name).
+        return f"""coalesce(to_json({column})::text, '""')""", None
+    if isinstance(target, models.CharField | models.TextField) and not isinstance(target, models.UUIDField):
+        return f"coalesce(to_json({column})::text, 'null')", None
+    if isinstance(target, models.BooleanField | models.IntegerField | models.AutoField):
+        return f"coalesce({column}::text, 'null')", None  # true/false, digits: as Python writes them
+    if isinstance(target, models.FloatField):
+        # repr(float) as a JSON string; PostgreSQL writes a whole number below 1e15 without ".0" (and -0 for -0.0).
+        return (f"""coalesce('"' || {column}::text || '.0"', 'null')""",
+                f"({column} IS NULL OR ({column} = trunc({column}) AND abs({column}) < 1e15))")
+    if isinstance(target, models.JSONField):
+        # Key-sorted, compact JSON of: null, a string, a boolean, an array of strings, an object of strings (keys
+        # in code-point order); numbers (Python's float repr) and nesting are hashed in Python.
+        value = f"{column}::jsonb"
+        sql = (
+            # jsonb's own text is compact for [] and one-item arrays (most rows: a list of one need, or none)
+            f"coalesce(CASE WHEN jsonb_typeof({value}) <> 'array' THEN NULL "
+            f"WHEN jsonb_array_length({value}) < 2 THEN {value}::text END, CASE jsonb_typeof({value}) "
+            f"WHEN 'array' THEN '[' || coalesce((SELECT string_agg(to_json(e)::text, ',' ORDER BY n) "
+            f"FROM jsonb_array_elements_text({value}) WITH ORDINALITY AS x(e, n)), '') || ']' "
+            f"WHEN 'object' THEN '{{' || coalesce((SELECT string_agg(to_json(k)::text || ':' || to_json(v)::text, "
+            f"',' ORDER BY k COLLATE \"C\") FROM jsonb_each_text({value}) AS x(k, v)), '') || '}}' "
+            f"WHEN 'string' THEN to_json({value} #>> '{{}}')::text "
+            f"ELSE {value}::text END, 'null')"  # boolean, null
+        )
+        safe = (
+            f"({column} IS NULL OR CASE jsonb_typeof({value}) "
+            f"WHEN 'array' THEN NOT jsonb_path_exists({value}, 'strict $[*] ? (@.type() != \"string\")') "
+            f"WHEN 'object' THEN NOT jsonb_path_exists({value}, 'strict $.* ? (@.type() != \"string\")') "
+            f"ELSE jsonb_typeof({value}) IN ('string', 'boolean', 'null') END)"
+        )
+        return sql, safe
+    return None
+
+
+def _concat(pieces):
+    """concat() of any number of SQL pieces (a function takes at most 100 arguments)."""
+    if len(pieces) <= 90:
+        return "concat(" + ", ".join(pieces) + ")"
+    return _concat([_concat(pieces[i:i + 90]) for i in range(0, len(pieces), 90)])
+
+
+def _digest_sql(fields, table):
+    """(SQL of a history row's digest, SQL condition under which it is row_digest's), or None: Python only."""
+    pieces, conditions = ['"chain_prev"', _literal('{"fields":{')], []
+    for i, model_field in enumerate(fields):
+        column = '"' + model_field.column.replace('"', '""') + '"'
+        rendered = _json_sql(model_field, column)
+        if rendered is None:
+            return None
+        sql, safe = rendered
+        pieces += [_literal(("," if i else "") + json.dumps(model_field.attname) + ":"), sql]
+        if safe is not None:
+            conditions.append(safe)
+    pieces.append(_literal('},"table":' + json.dumps(table) + "}"))
+    digest = f"encode(sha256(convert_to({_concat(pieces)}, 'UTF8')), 'hex')"
+    # Not for exactness but for speed: free text (TextField) holding a non-ASCII character can't match, so the
+    # database doesn't hash such rows at all (a narrative in Spanish, Arabic, ...): Python does.
+    for model_field in fields:
+        if isinstance(model_field, models.TextField):
+            column = '"' + model_field.column.replace('"', '""') + '"'
+            conditions.insert(0, f"coalesce(octet_length({column}) = char_length({column}), true)")
+    return digest, " AND ".join(conditions) or "true"
+
+
+def sql_digests(history_model, using="default"):
+    """(history_id, digest computed by the database or None where the row needs Python) of every row."""
+    columns = _Columns(history_model, connections[using].vendor)
+    if columns.digest_sql is None:
+        return [(history_id, None) for history_id in
+                history_model._base_manager.using(using).values_list("history_id", flat=True)]
+    digest, safe = columns.digest_sql
+    with connections[using].cursor() as cursor:
+        cursor.execute(f'SELECT "history_id", CASE WHEN {safe} THEN {digest} END FROM "{columns.table}"')
+        return cursor.fetchall()
+
+
 class _Columns:
     """How one history model is read and hashed: its columns in digest order, their SQL and converters."""
 
@@ -186,6 +298,7 @@ class _Columns:
                            if convert is not None]
         self.position = {name: i for i, name in enumerate(self.names)}
         self.suffix = ',"table":' + json.dumps(self.table) + "}"
+        self.digest_sql = _digest_sql(fields, self.table) if vendor == "postgresql" else None
         record_model = getattr(history_model, "instance_type", None)
         self.record_model = record_model if record_model is not None and "id" in self.position else None
         if self.record_model is not None:
@@ -214,6 +327,70 @@ class _Columns:
         if lane is None:
             order = ' ORDER BY "chain_lane", "chain_seq", "history_id"'
         return sql + order, params
+
+    def checked_sql(self, low, high, lane):
+        """PostgreSQL: one lane's rows in [low, high) in chain order, checked by the database, of which only those
+        Python must look at: the first and the last, every row whose link (sequence, chain_prev, history id order)
+        differs from its predecessor's, and every row whose digest the database did not compute or found different.
+
+        Each comes with its position in the range, whether it is the last, its predecessor's chain_seq, chain_hash
+        and history_id, and `_ok`: true when the database's digest (row_digest, where it renders the row exactly)
+        equals chain_hash; false or NULL, Python hashes the row as _walk does.
+        """
+        where, params = ['"chain_lane" = %s'], [lane]
+        if low is not None:
+            where.append('"chain_seq" >= %s' + (' OR "chain_seq" IS NULL' if high is None else ""))
+            params.append(low)
+        if high is not None:
+            where.append('"chain_seq" < %s')
+            params.append(high)
+        ok = "NULL::boolean"
+        if self.digest_sql is not None:
+            digest, safe = self.digest_sql
+            ok = f'CASE WHEN {safe} THEN {digest} = "chain_hash" END'
+        inner = (
+            f'SELECT t.*, row_number() OVER w AS "_n", lead("history_id") OVER w IS NULL AS "_last", '
+            f'lag("chain_seq") OVER w AS "_prev_seq", lag("chain_hash") OVER w AS "_prev_hash", '
+            f'lag("history_id") OVER w AS "_prev_id", {ok} AS "_ok" '
+            f'FROM "{self.table}" t WHERE ' + " AND ".join(f"({w})" for w in where)
+            + ' WINDOW w AS (ORDER BY "chain_seq", "history_id")'
+        )
+        sql = (
+            f'SELECT {", ".join(self.select)}, "_n", "_last", "_prev_seq", "_prev_hash", "_prev_id", "_ok" '
+            f"FROM ({inner}) r "
+            'WHERE "_ok" IS NOT TRUE OR "_n" = 1 OR "_last" OR "chain_seq" IS DISTINCT FROM "_prev_seq" + 1 '
+            'OR "chain_prev" IS DISTINCT FROM "_prev_hash" OR "history_id" <= "_prev_id" '
+            'ORDER BY "chain_seq", "history_id"'
+        )
+        return sql, params
+
+    def live_problems_sql(self):
+        """PostgreSQL: (live pk, history's id, its newest history_type) of every object whose live row and newest
+        history row (the highest history_id, whatever its lane) disagree, live rows first, each by id; and the SQL
+        counting the live rows. Columns compare as stored (JSON as its text, as Python compares it)."""
+        def value(model_field):
+            column = '"' + model_field.column.replace('"', '""') + '"'
+            return f"{column}::text" if isinstance(model_field, models.JSONField) else column
+
+        history_fields = {f.attname: f for f in self.model._meta.concrete_fields}
+        live_fields = {f.attname: f for f in self.record_model._meta.concrete_fields}
+        names = [f'"_c{i}"' for i in range(len(self.tracked_names))]
+        pairs = list(zip(self.tracked_names, names, strict=True))
+        history = ", ".join(f"{value(history_fields[n])} AS {c}" for n, c in pairs)
+        live = ", ".join(f"{value(live_fields[n])} AS {c}" for n, c in pairs)
+        pk = '"' + self.record_model._meta.pk.column.replace('"', '""') + '"'
+        live_table = self.record_model._meta.db_table
+        sql = (
+            f'SELECT l."_pk", h."_pk", h."history_type" FROM (SELECT "id" AS "_pk", "history_type", {history} '
+            f'FROM (SELECT *, lead("id") OVER (ORDER BY "id", "history_id") IS DISTINCT FROM "id" AS "_newest" '
+            f'FROM "{self.table}") t WHERE "_newest") h '
+            f'FULL JOIN (SELECT {pk} AS "_pk", {live} FROM "{live_table}") l ON l."_pk" = h."_pk" '
+            'WHERE h."_pk" IS NULL OR (l."_pk" IS NULL AND h."history_type" <> \'-\') '
+            'OR (l."_pk" IS NOT NULL AND (h."history_type" = \'-\' OR '
+            f'ROW({", ".join("h." + n for n in names)}) IS DISTINCT FROM ROW({", ".join("l." + n for n in names)}))) '
+            'ORDER BY l."_pk" IS NULL, coalesce(l."_pk", h."_pk")'
+        )
+        return sql, f'SELECT count(*) FROM "{live_table}"'
 
     def live_sql(self):
         """The live rows, each column read exactly as its history column is (so raw values compare)."""
@@ -333,6 +510,49 @@ def _walk(columns, rows, using, *, seq=0, link=GENESIS, lane=0):
     return run
 
 
+def _walk_checked(columns, rows, using, *, seq=0, link=GENESIS, lane=0):
+    """_walk over the rows of Columns.checked_sql: the database checked every row's link and most rows' digests
+    and sent only the rows to look at, each with its predecessor's values; the same findings as _walk."""
+    names, converters, suffix = columns.names, columns.converters, columns.suffix
+    table = _label(columns.table, lane)
+    seq_i, prev_i = columns.position["chain_seq"], columns.position["chain_prev"]
+    history_id_i, hash_i = len(names), len(names) + 1
+    n_i, last_i, prev_seq_i, prev_hash_i, prev_id_i, ok_i = range(len(names) + 2, len(names) + 8)
+    sha256, dumps = hashlib.sha256, _dumps
+    run = _Run()
+    for row in rows:
+        n, history_id, stored, row_seq = row[n_i], row[history_id_i], row[hash_i], row[seq_i]
+        if n == 1:
+            if link is None:
+                run.first = (history_id, row_seq, row[prev_i])
+                if row_seq is None:
+                    run.count = 1
+                    return run
+                expected_seq, prev_hash, prev_id = row_seq, row[prev_i], None
+            else:
+                expected_seq, prev_hash, prev_id = seq + 1, link, None
+        else:
+            # Every row before this one passed (a failing row is always sent, and the walk stops there).
+            previous = row[prev_seq_i]
+            expected_seq = None if previous is None else previous + 1
+            prev_hash, prev_id = row[prev_hash_i], row[prev_id_i]
+        run.count = n
+        if row_seq != expected_seq or row[prev_i] != prev_hash or (prev_id is not None and history_id <= prev_id):
+            run.problem = _link_problem(table, history_id, row_seq, row[prev_i], expected_seq, prev_hash, prev_id)
+            return run
+        if row[ok_i] is not True:  # not hashed by the database (or hashed differently): Python decides
+            values = dict(zip(names, row, strict=False))
+            for name, convert in converters:
+                values[name] = convert(values[name])
+            if (sha256((prev_hash + '{"fields":' + dumps(values) + suffix).encode()).hexdigest() != stored
+                    and not _exact_digest_matches(columns.model, history_id, stored, using)):
+                run.problem = f"{table} history_id={history_id}: content altered (hash mismatch)"
+                return run
+        if row[last_i]:
+            run.seq, run.link, run.history_id = row_seq, stored, history_id
+    return run
+
+
 def _exact_digest_matches(history_model, history_id, stored, using):
     """The fast digest differs: recompute it from the model instance, as it was written, before calling it altered."""
     row = history_model._base_manager.using(using).filter(history_id=history_id).first()
@@ -367,6 +587,23 @@ def _join(table, runs):
     return joined
 
 
+@dataclass
+class _LiveProblems:
+    """What the database found comparing a table's live rows with their newest history rows (PostgreSQL)."""
+
+    count: int = 0
+    problems: list = field(default_factory=list)  # (live pk or None, history's id or None, its history_type)
+
+
+def _live_problems(columns, using):
+    problems_sql, count_sql = columns.live_problems_sql()
+    with connections[using].cursor() as cursor:
+        cursor.execute(count_sql)
+        count = cursor.fetchone()[0]
+        cursor.execute(problems_sql)
+        return _LiveProblems(count, cursor.fetchall())
+
+
 def _live_fingerprints(columns, using):
     """Every live row of the table that `columns`' history records: id -> fingerprint of its values."""
     pk_i = columns.tracked_names.index(columns.record_model._meta.pk.attname)
@@ -385,7 +622,12 @@ def _snapshot(using):
     if outermost and conn.vendor == "postgresql":
         with conn.cursor() as cursor:
             cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            cursor.execute(NO_JIT)
     return block, outermost
+
+
+# The digest queries are costed high enough to be JIT-compiled, which takes longer than it saves on them.
+NO_JIT = "SET LOCAL jit = off"
 
 
 # A chain longer than this is read in ranges by the parallel workers (each range checked on its own, then joined).
@@ -502,9 +744,16 @@ class _Reader:
     def read(self, table, lane, bounds):
         """One range (bounds) of one lane's chain, or the live rows of its table (lane None)."""
         columns, using = self.columns[table], self.using
+        low, high = bounds if bounds is not None else (None, None)
+        if columns.vendor == "postgresql":
+            if lane is None:
+                return _live_problems(columns, using)
+            rows = _raw_rows(*columns.checked_sql(low, high, lane), using)
+            if low is None:
+                return _walk_checked(columns, rows, using, lane=lane)
+            return _walk_checked(columns, rows, using, link=None, lane=lane)
         if lane is None:
             return _live_fingerprints(columns, using)
-        low, high = bounds
         rows = _raw_rows(*columns.history_sql(low, high, lane=lane), using)
         if low is None:
             return _walk(columns, rows, using, lane=lane)
@@ -529,6 +778,7 @@ def _worker_start(using, snapshot):
     with connection.cursor() as cursor:
         cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
         cursor.execute(f"SET TRANSACTION SNAPSHOT '{snapshot}'")
+        cursor.execute(NO_JIT)
     _worker["reader"] = _Reader(using, [_Columns(m, connection.vendor) for m in history_models()])
 
 
@@ -623,7 +873,9 @@ def _check_table(report, columns, lanes, live, heads):
             earlier = newest.get(pk)
             if earlier is None or earlier[2] < entry[2]:
                 newest[pk] = entry
-    if live is not None:
+    if isinstance(live, _LiveProblems):
+        _report_live_problems(report, columns.record_model, live)
+    elif live is not None:
         _compare_live_rows(report, columns.record_model, newest, live)
 
 
@@ -647,6 +899,28 @@ def _compare_live_rows(report, record_model, newest, live):
     for pk, (history_type, _digest, _history_id) in newest.items():
         if pk not in live and history_type != "-":
             problems.append(("record-missing", f"{table} id={pk}: history says it exists but the row is gone"))
+    _add_record_findings(report, table, problems)
+
+
+def _report_live_problems(report, record_model, live):
+    """The findings of _compare_live_rows, from what the database found (_LiveProblems)."""
+    table = record_model._meta.db_table
+    report.records_checked += live.count
+    problems = []
+    for live_pk, history_pk, _history_type in live.problems:
+        if live_pk is None:
+            problems.append(("record-missing", f"{table} id={history_pk}: history says it exists but the row is gone"))
+        elif history_pk is None:
+            problems.append(("record-without-history", f"{table} id={live_pk}: a live row with no history at all"))
+        else:
+            problems.append((
+                "record-changed-without-history",
+                f"{table} id={live_pk}: the live row differs from its newest history row (changed without history)",
+            ))
+    _add_record_findings(report, table, problems)
+
+
+def _add_record_findings(report, table, problems):
     for code, detail in problems[:MAX_RECORD_FINDINGS]:
         report.add(code, detail)
     if len(problems) > MAX_RECORD_FINDINGS:
