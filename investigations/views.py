@@ -72,6 +72,13 @@ def _page(request, queryset, param="page"):
     return page
 
 
+def _case_page(request, queryset, param="page"):
+    """A page of a case list, with `rows`: what each row shows (queries.list_rows)."""
+    page = _page(request, queryset, param)
+    page.rows = queries.list_rows(page.object_list)
+    return page
+
+
 def _load_case(request, reference):
     case = (Investigation.objects.select_related("complaint", "investigator")
             .filter(complaint__reference=reference).first())
@@ -112,7 +119,7 @@ def home(request):
 @staff_required
 def triage_queue(request):
     _require(policies.can_view_triage_queue(request.user))
-    page = _page(request, queries.triage_queue(request.user))
+    page = _case_page(request, queries.triage_queue(request.user))
     return render(request, "investigations/case_list.html", {
         "title": _("Triage queue"), "page": page,
         "intro": _("New complaints, urgent first, then oldest first."),
@@ -122,7 +129,7 @@ def triage_queue(request):
 @staff_required
 def caseload(request):
     _require(policies.can_view_caseload(request.user))
-    page = _page(request, queries.caseload(request.user))
+    page = _case_page(request, queries.caseload(request.user))
     return render(request, "investigations/case_list.html", {
         "title": _("My caseload"), "page": page, "intro": _("Your open cases, most pressing deadline first."),
     })
@@ -133,8 +140,8 @@ def board(request):
     _require(policies.can_view_board(request.user))
     return render(request, "investigations/board.html", {
         "investigators": list(queries.board()),
-        "page": _page(request, queries.awaiting_assignment(request.user)),
-        "in_progress": _page(request, queries.in_progress(request.user), param="progress_page"),
+        "page": _case_page(request, queries.awaiting_assignment(request.user)),
+        "in_progress": _case_page(request, queries.in_progress(request.user), param="progress_page"),
     })
 
 
