@@ -76,6 +76,13 @@ def _local_day(moment):
     return timezone.localtime(moment).date().isoformat() if moment else ""
 
 
+def case_address():
+    """A function giving the staff address of a case from its reference, reversing the URL once (not per row)."""
+    marker = "C-0-MARKER"
+    address = reverse("staff:case", args=[marker])
+    return lambda reference: address.replace(marker, quote(reference, safe="-"))
+
+
 def list_rows(cases, now=None):
     """What each row of a case list shows, as plain values ({'case', 'reference', 'url', 'urgent', 'sealed',
     'state', 'late', 'received', 'language', 'allegations', 'investigator', 'phase_due', 'due'}).
@@ -93,8 +100,7 @@ def list_rows(cases, now=None):
                          "officer__first_name", "officer__last_name", "officer__star_number")):
         who = Officer.name_of(rank, first, last, star) if officer_id else unidentified
         allegations[complaint_id].append(f"{agency_code or code} — {who}")
-    marker = "C-0-MARKER"
-    address = reverse("staff:case", args=[marker])
+    address = case_address()
     labels = {}
     rows = []
     for case in cases:
@@ -103,7 +109,7 @@ def list_rows(cases, now=None):
             labels[case.state] = str(case.get_state_display())
         rows.append({
             "case": case, "reference": complaint.reference,
-            "url": address.replace(marker, quote(complaint.reference, safe="-")),
+            "url": address(complaint.reference),
             "urgent": complaint.urgent, "sealed": complaint.sealed, "state": labels[case.state],
             "late": case.is_overdue(now), "received": _local_day(complaint.received_at),
             "language": complaint.language, "allegations": allegations.get(complaint.pk, ()),
@@ -163,33 +169,54 @@ def in_progress(user):
     return with_list_data(qs.order_by(*DUE_ORDER))
 
 
-def _waiting_for_discipline(user):
+def sustained_disposition_ids():
+    """Ids of the sustained dispositions (a few rows): conditions on them read index ranges instead of joining."""
+    return list(Disposition.objects.filter(is_sustained=True).values_list("pk", flat=True))
+
+
+def _waiting_for_discipline(user, sustained_ids=None):
+    # By disposition id, so each waiting case is one probe of finding_approved_by_case (investigation,
+    # disposition) with no visit to the disposition table.
+    if sustained_ids is None:
+        sustained_ids = sustained_disposition_ids()
     sustained = Finding.objects.filter(investigation=OuterRef("pk"), stage=Finding.Stage.APPROVED,
-                                       disposition__is_sustained=True)
+                                       disposition_id__in=sustained_ids)
     return policies.visible_investigations(user).filter(state=State.FINDINGS_APPROVED).filter(Exists(sustained))
 
 
-def decision_queue(user):
+def decision_queue(user, sustained_ids=None):
     """Cases with approved findings waiting for the chief's final discipline (only those with a sustained one)."""
-    return _waiting_for_discipline(user).select_related("complaint", "investigator").prefetch_related(
+    return _waiting_for_discipline(user, sustained_ids).select_related("complaint").defer(
+        *(name for name in LIST_DEFERRED if name.startswith("complaint__"))).prefetch_related(
         Prefetch("findings", queryset=Finding.objects.filter(stage=Finding.Stage.APPROVED).select_related(
             "allegation__officer", "allegation__category", "disposition"), to_attr="approved_findings"),
     ).order_by("state_entered_at", "pk")
 
 
-def prior_sustained_history(officer_ids, newest):
-    """{officer id: (number of approved sustained findings, the `newest` most recent of them)}.
+@dataclass(frozen=True)
+class PriorFinding:
+    """One finding of an officer's prior sustained history, as the decision queue shows it."""
+
+    investigation_id: int
+    reference: str
+    category: str
+    approved: str
+
+
+def prior_sustained_history(officer_ids, newest, sustained_ids=None):
+    """{officer id: (number of approved sustained findings, the `newest` most recent of them as PriorFinding)}.
 
     One aggregated query ranks and counts every officer's findings from two indexes alone (finding_sustained_history,
     allegation_officer): an officer with hundreds of allegations costs index entries, not a pass over every finding.
-    A second query loads the few findings shown.
+    A second query reads what is shown of the few findings kept (values, no model objects).
     """
     history = {}
     if not officer_ids:
         return history
     officer = F("allegation__officer_id")
     # The sustained dispositions by id, so PostgreSQL reads just their range of the index.
-    sustained_ids = list(Disposition.objects.filter(is_sustained=True).values_list("pk", flat=True))
+    if sustained_ids is None:
+        sustained_ids = sustained_disposition_ids()
     ranked = list(
         Finding.objects.filter(stage=Finding.Stage.APPROVED, disposition_id__in=sustained_ids,
                                allegation__officer_id__in=officer_ids)
@@ -200,14 +227,19 @@ def prior_sustained_history(officer_ids, newest):
         .order_by("history_officer", "rank")
         .values_list("pk", "history_officer", "officer_total")
     )
-    shown = Finding.objects.select_related("allegation__category", "investigation__complaint", "disposition").in_bulk(
-        [pk for pk, _officer, _total in ranked])
+    shown = {
+        pk: PriorFinding(investigation_id, reference, agency_code, _local_day(recorded_at))
+        for pk, investigation_id, reference, agency_code, recorded_at in Finding.objects.filter(
+            pk__in=[pk for pk, _officer, _total in ranked]).order_by().values_list(
+            "pk", "investigation_id", "investigation__complaint__reference", "allegation__category__agency_code",
+            "recorded_at")
+    }
     for pk, officer_id, total in ranked:
         history.setdefault(officer_id, (total, []))[1].append(shown[pk])
     return history
 
 
-def decision_rows(cases, shown=10):
+def decision_rows(cases, shown=10, sustained_ids=None):
     """Per case of the decision queue, each officer with a sustained finding here and their prior sustained history
     (the newest `shown` findings from other cases, and how many there are), from one aggregated query."""
     here = defaultdict(list)
@@ -219,7 +251,8 @@ def decision_rows(cases, shown=10):
     on_page = Counter()
     for (_case, officer_id), findings in here.items():
         on_page[officer_id] = max(on_page[officer_id], len(findings))
-    history = prior_sustained_history(set(on_page), shown + max(on_page.values(), default=0))
+    history = prior_sustained_history(set(on_page), shown + max(on_page.values(), default=0), sustained_ids)
+    address = case_address()
     rows = []
     for case in cases:
         officers = {}
@@ -233,7 +266,7 @@ def decision_rows(cases, shown=10):
                 "prior": [f for f in newest if f.investigation_id != case.pk][:shown],
                 "prior_count": total - len(here[case.pk, officer_id]),
             }
-        rows.append({"case": case, "officers": list(officers.values())})
+        rows.append({"case": case, "url": address(case.complaint.reference), "officers": list(officers.values())})
     return rows
 
 

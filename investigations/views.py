@@ -148,8 +148,9 @@ def board(request):
 @staff_required
 def decision_queue(request):
     _require(policies.can_view_decision_queue(request.user))
-    page = _page(request, queries.decision_queue(request.user))
-    rows = queries.decision_rows(list(page.object_list))
+    sustained_ids = queries.sustained_disposition_ids()
+    page = _page(request, queries.decision_queue(request.user, sustained_ids))
+    rows = queries.decision_rows(list(page.object_list), sustained_ids=sustained_ids)
     return render(request, "investigations/decisions.html", {"page": page, "rows": rows})
 
 
