@@ -121,6 +121,10 @@ class Investigation(ConcurrentTransitionMixin, Record):
             models.Index(fields=["investigator", "phase_due_at", "due_at", "id"],
                          condition=Q(state__in=OPEN_STATES, investigator__isnull=False),
                          name="investigation_open_workload"),
+            # The triage queue and the board's unassigned cases walk complaint_queue_order and ask each complaint
+            # whether its case is waiting: a probe of this small index, without reading the case row.
+            models.Index(fields=["complaint"], condition=Q(state__in=policies.TRIAGE_STATES),
+                         name="investigation_waiting_triage"),
         ]
         permissions = [
             ("triage_investigation", "Can triage complaints and refer them out"),

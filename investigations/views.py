@@ -66,9 +66,16 @@ def _page(request, queryset, param="page"):
     except ValueError:
         per_page = PAGE_SIZES[0]
     per_page = per_page if per_page in PAGE_SIZES else PAGE_SIZES[0]
-    page = keyset_page(queryset, request.GET, per_page, param)
-    if page.key_refused:
+    return page_notices(request, keyset_page(queryset, request.GET, per_page, param))
+
+
+def page_notices(request, page):
+    """Say why the page shown is not the one asked for (an unfitting page key, a typed page number too far)."""
+    if getattr(page, "key_refused", False):
         messages.warning(request, _("That page link no longer fits this list; here is its first page."))
+    if getattr(page, "typed_past", None):
+        messages.info(request, _("Typed page numbers go up to %(page)d: here is page %(page)d. Use Next to go on.")
+                      % {"page": page.number})
     return page
 
 
