@@ -265,6 +265,8 @@ def keyset_page(queryset, query, per_page, param="page"):
             page = KeysetPage(rows[:per_page], number, paginator, more_before=True, more_after=len(rows) > per_page)
         else:
             page = paginator.get_page(number)
+        if not page.has_next():
+            typed_past = None  # the list ends here: its last page, as for any number past the end
 
     def link(**keys):
         linked = query.copy()
