@@ -9,8 +9,8 @@ from urllib.parse import quote
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Window
 from django.db.models.functions import RowNumber
-from django.utils import timezone
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy, pgettext
 
 from complaints import roles
@@ -51,7 +51,6 @@ from .models import (
     Task,
     WitnessOfficer,
 )
-
 
 # Long texts of a complaint that no list shows: left out of list queries (a 100-row page moved and decoded them).
 LIST_DEFERRED = ("complaint__narrative", "complaint__accessibility_needs", "complaint__accessibility_notes",
