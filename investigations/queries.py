@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from urllib.parse import quote
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Window
+from django.db.models import Count, Exists, F, ForeignKey, OuterRef, Prefetch, Q, Window
 from django.db.models.functions import RowNumber
+from django.db.models.lookups import In
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy, pgettext
@@ -275,14 +276,31 @@ SEARCH_FIELDS = ("reference", "officer", "name", "category", "status", "received
 FEW_COMPLAINTS = 2000
 
 
-def _complaints_matching(ids):
-    """The complaint ids `ids` (a values_list of one column) selects: a list when there are few, else the subquery.
+class AnyOf(In):
+    """`field__any_of=[ids]`: on PostgreSQL `field = ANY(%s::bigint[])`, the list sent as one array parameter (an
+    IN list of 583 ids cost two milliseconds a query to build, quote and parse); elsewhere `IN (...)`."""
+
+    lookup_name = "any_of"
+
+    def as_postgresql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        return f"{lhs} = ANY(%s::bigint[])", (*lhs_params, [int(value) for value in self.rhs])
+
+
+ForeignKey.register_lookup(AnyOf)
+
+
+def _matching_complaints(qs, ids):
+    """`qs` (investigations) limited to the complaints `ids` (a values_list of one column) selects: by a list of ids
+    when there are few, else by the subquery.
 
     PostgreSQL cannot tell how few complaints a prefix, a badge or a name matches (it guessed 2,000 for 41), so it
     walked every case newest first looking for them; given the list, it reads just those cases.
     """
     found = list(ids.order_by().distinct()[: FEW_COMPLAINTS + 1])
-    return found if len(found) <= FEW_COMPLAINTS else ids
+    if len(found) <= FEW_COMPLAINTS:
+        return qs.filter(complaint_id__any_of=found)
+    return qs.filter(complaint_id__in=ids)
 
 
 def search(user, params):
@@ -294,8 +312,8 @@ def search(user, params):
         if FULL_REFERENCE.match(reference):
             qs = qs.filter(complaint__reference=reference)  # the unique index answers this at once
         else:
-            qs = qs.filter(complaint_id__in=_complaints_matching(
-                Complaint.objects.filter(reference__startswith=reference).values_list("pk", flat=True)))
+            qs = _matching_complaints(qs, Complaint.objects.filter(reference__startswith=reference)
+                                      .values_list("pk", flat=True))
     officer = (params.get("officer") or "").strip()
     if officer:
         # Roster officers first (indexed), then what filers gave for officers not yet identified.
@@ -303,13 +321,13 @@ def search(user, params):
         # by trigram) instead of reading every allegation.
         officer_ids = list(Officer.objects.filter(Q(star_number=officer) | Q(last_name__iexact=officer))
                            .values_list("pk", flat=True))
-        qs = qs.filter(complaint_id__in=_complaints_matching(Allegation.objects.filter(
+        qs = _matching_complaints(qs, Allegation.objects.filter(
             Q(officer_id__in=officer_ids) | Q(officer_badge_given=officer)
-            | Q(officer_name_given__icontains=officer)).values_list("complaint_id", flat=True)))
+            | Q(officer_name_given__icontains=officer)).values_list("complaint_id", flat=True))
     name = (params.get("name") or "").strip()
     if name:
-        qs = qs.filter(complaint_id__in=_complaints_matching(
-            Party.objects.filter(name__icontains=name).values_list("complaint_id", flat=True)))
+        qs = _matching_complaints(qs, Party.objects.filter(name__icontains=name).values_list("complaint_id",
+                                                                                             flat=True))
     category = (params.get("category") or "").strip()
     if category:
         # A category matches thousands: walking the cases newest first finds a page soonest.
