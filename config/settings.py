@@ -351,7 +351,8 @@ MIDDLEWARE.append("axes.middleware.AxesMiddleware")
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, with a user's permissions read in one query instead of two (every staff page asks).
+    "signin.backends.ModelBackendOneQuery",
 ]
 
 # Lockout is per user name AND client address: a stranger who types a real user's name from elsewhere locks
