@@ -345,8 +345,8 @@ class Finding(Record):
             # findings (queries.prior_sustained_history); answered from these indexes alone, not every finding.
             models.Index(fields=["investigation", "disposition"], condition=Q(stage="approved"),
                          name="finding_approved_by_case"),
-            models.Index(fields=["disposition", "allegation", "recorded_at", "id"], condition=Q(stage="approved"),
-                         name="finding_sustained_history"),
+            models.Index(fields=["disposition", "allegation", "recorded_at", "id"], include=["investigation"],
+                         condition=Q(stage="approved"), name="finding_sustained_history"),
             # Which cases have a sustained approved finding, for the decision queue's count and pages: the sustained
             # dispositions' range of this index, merged with the waiting cases (no probe per case).
             models.Index(fields=["disposition", "investigation"], condition=Q(stage="approved"),

@@ -7,12 +7,12 @@ from dataclasses import dataclass
 from urllib.parse import quote
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Exists, F, ForeignKey, OuterRef, Prefetch, Q, Window
+from django.db.models import AutoField, BigAutoField, Count, Exists, F, ForeignKey, OuterRef, Prefetch, Q, Window
 from django.db.models.functions import RowNumber
 from django.db.models.lookups import In
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext, gettext_lazy, pgettext
+from django.utils.translation import gettext, gettext_lazy, ngettext, pgettext
 
 from complaints import roles
 from complaints.models import (
@@ -72,8 +72,8 @@ def with_allegations(queryset):
     )
 
 
-def _local_day(moment):
-    return timezone.localtime(moment).date().isoformat() if moment else ""
+def _local_day(moment, tz=None):
+    return moment.astimezone(tz or timezone.get_current_timezone()).date().isoformat() if moment else ""
 
 
 def case_address():
@@ -184,12 +184,21 @@ def _waiting_for_discipline(user, sustained_ids=None):
     return policies.visible_investigations(user).filter(state=State.FINDINGS_APPROVED).filter(Exists(sustained))
 
 
+# What the decision queue shows of a case's approved findings: the officer's name, the category, the disposition.
+DECISION_FINDING_FIELDS = (
+    "investigation", "allegation", "disposition", "allegation__officer", "allegation__category",
+    "allegation__officer__rank", "allegation__officer__first_name", "allegation__officer__last_name",
+    "allegation__officer__star_number", "allegation__category__agency_code", "disposition__is_sustained",
+    "disposition__public_label")
+
+
 def decision_queue(user, sustained_ids=None):
     """Cases with approved findings waiting for the chief's final discipline (only those with a sustained one)."""
     return _waiting_for_discipline(user, sustained_ids).select_related("complaint").defer(
         *(name for name in LIST_DEFERRED if name.startswith("complaint__"))).prefetch_related(
         Prefetch("findings", queryset=Finding.objects.filter(stage=Finding.Stage.APPROVED).select_related(
-            "allegation__officer", "allegation__category", "disposition"), to_attr="approved_findings"),
+            "allegation__officer", "allegation__category", "disposition").only(*DECISION_FINDING_FIELDS),
+            to_attr="approved_findings"),
     ).order_by("state_entered_at", "pk")
 
 
@@ -208,7 +217,8 @@ def prior_sustained_history(officer_ids, newest, sustained_ids=None):
 
     One aggregated query ranks and counts every officer's findings from two indexes alone (finding_sustained_history,
     allegation_officer): an officer with hundreds of allegations costs index entries, not a pass over every finding.
-    A second query reads what is shown of the few findings kept (values, no model objects).
+    The two indexes carry the case and the category too (`include`), so the ranking reads no table; a second query
+    reads the complaints' references of the few findings kept (values, no model objects).
     """
     history = {}
     if not officer_ids:
@@ -225,17 +235,15 @@ def prior_sustained_history(officer_ids, newest, sustained_ids=None):
                   officer_total=Window(Count("pk"), partition_by=officer))
         .filter(rank__lte=newest)
         .order_by("history_officer", "rank")
-        .values_list("pk", "history_officer", "officer_total")
+        .values_list("history_officer", "officer_total", "investigation_id", "allegation__category__agency_code",
+                     "recorded_at")
     )
-    shown = {
-        pk: PriorFinding(investigation_id, reference, agency_code, _local_day(recorded_at))
-        for pk, investigation_id, reference, agency_code, recorded_at in Finding.objects.filter(
-            pk__in=[pk for pk, _officer, _total in ranked]).order_by().values_list(
-            "pk", "investigation_id", "investigation__complaint__reference", "allegation__category__agency_code",
-            "recorded_at")
-    }
-    for pk, officer_id, total in ranked:
-        history.setdefault(officer_id, (total, []))[1].append(shown[pk])
+    references = dict(Investigation.objects.filter(pk__any_of={row[2] for row in ranked}).order_by()
+                      .values_list("pk", "complaint__reference"))
+    tz = timezone.get_current_timezone()
+    for officer_id, total, investigation_id, agency_code, recorded_at in ranked:
+        history.setdefault(officer_id, (total, []))[1].append(PriorFinding(
+            investigation_id, references[investigation_id], agency_code, _local_day(recorded_at, tz)))
     return history
 
 
@@ -261,10 +269,16 @@ def decision_rows(cases, shown=10, sustained_ids=None):
             if (case.pk, officer_id) not in here or officer_id in officers:
                 continue
             total, newest = history.get(officer_id, (0, []))
+            prior_count = total - len(here[case.pk, officer_id])
             officers[officer_id] = {
-                "officer": finding.allegation.officer, "sustained": here[case.pk, officer_id],
+                "officer": str(finding.allegation.officer),
+                "sustained": ", ".join(f"{f.allegation.category.agency_code} ({f.disposition})"
+                                       for f in here[case.pk, officer_id]),
                 "prior": [f for f in newest if f.investigation_id != case.pk][:shown],
-                "prior_count": total - len(here[case.pk, officer_id]),
+                "prior_count": prior_count,
+                "caption": ngettext("Prior sustained history: %(n)s finding (newest 10 shown)",
+                                    "Prior sustained history: %(n)s findings (newest 10 shown)",
+                                    prior_count) % {"n": prior_count},
             }
         rows.append({"case": case, "url": address(case.complaint.reference), "officers": list(officers.values())})
     return rows
@@ -287,7 +301,8 @@ class AnyOf(In):
         return f"{lhs} = ANY(%s::bigint[])", (*lhs_params, [int(value) for value in self.rhs])
 
 
-ForeignKey.register_lookup(AnyOf)
+for _field in (ForeignKey, AutoField, BigAutoField):
+    _field.register_lookup(AnyOf)
 
 
 def _matching_complaints(qs, ids):
