@@ -184,22 +184,36 @@ def _waiting_for_discipline(user, sustained_ids=None):
     return policies.visible_investigations(user).filter(state=State.FINDINGS_APPROVED).filter(Exists(sustained))
 
 
-# What the decision queue shows of a case's approved findings: the officer's name, the category, the disposition.
-DECISION_FINDING_FIELDS = (
-    "investigation", "allegation", "disposition", "allegation__officer", "allegation__category",
-    "allegation__officer__rank", "allegation__officer__first_name", "allegation__officer__last_name",
-    "allegation__officer__star_number", "allegation__category__agency_code", "disposition__is_sustained",
-    "disposition__public_label")
-
-
 def decision_queue(user, sustained_ids=None):
     """Cases with approved findings waiting for the chief's final discipline (only those with a sustained one)."""
     return _waiting_for_discipline(user, sustained_ids).select_related("complaint").defer(
-        *(name for name in LIST_DEFERRED if name.startswith("complaint__"))).prefetch_related(
-        Prefetch("findings", queryset=Finding.objects.filter(stage=Finding.Stage.APPROVED).select_related(
-            "allegation__officer", "allegation__category", "disposition").only(*DECISION_FINDING_FIELDS),
-            to_attr="approved_findings"),
-    ).order_by("state_entered_at", "pk")
+        *(name for name in LIST_DEFERRED if name.startswith("complaint__"))).order_by("state_entered_at", "pk")
+
+
+@dataclass(frozen=True)
+class SustainedHere:
+    """A sustained finding of a case on the decision queue: its officer and what the page says of it."""
+
+    officer_id: int
+    officer: str
+    text: str
+
+
+def _sustained_here(cases, sustained_ids):
+    """{case id: [SustainedHere]} of the approved sustained findings of `cases` with an identified officer, in
+    allegation order (values, no model objects)."""
+    found = defaultdict(list)
+    rows = (Finding.objects.filter(investigation_id__any_of=[case.pk for case in cases], stage=Finding.Stage.APPROVED,
+                                   disposition_id__in=sustained_ids, allegation__officer__isnull=False)
+            .order_by("investigation_id", "allegation_id", "pk")
+            .values_list("investigation_id", "allegation__officer_id", "allegation__officer__rank",
+                         "allegation__officer__first_name", "allegation__officer__last_name",
+                         "allegation__officer__star_number", "allegation__category__agency_code",
+                         "disposition__public_label"))
+    for case_id, officer_id, rank, first, last, star, agency_code, disposition in rows:
+        found[case_id].append(SustainedHere(officer_id, Officer.name_of(rank, first, last, star),
+                                            f"{agency_code} ({disposition})"))
+    return found
 
 
 @dataclass(frozen=True)
@@ -250,11 +264,13 @@ def prior_sustained_history(officer_ids, newest, sustained_ids=None):
 def decision_rows(cases, shown=10, sustained_ids=None):
     """Per case of the decision queue, each officer with a sustained finding here and their prior sustained history
     (the newest `shown` findings from other cases, and how many there are), from one aggregated query."""
+    if sustained_ids is None:
+        sustained_ids = sustained_disposition_ids()
+    sustained = _sustained_here(cases, sustained_ids) if cases else {}
     here = defaultdict(list)
     for case in cases:
-        for finding in case.approved_findings:
-            if finding.disposition.is_sustained and finding.allegation.officer_id:
-                here[case.pk, finding.allegation.officer_id].append(finding)
+        for finding in sustained.get(case.pk, ()):
+            here[case.pk, finding.officer_id].append(finding)
     # Enough of each officer's newest findings to show `shown` after leaving out those of the case at hand.
     on_page = Counter()
     for (_case, officer_id), findings in here.items():
@@ -264,16 +280,15 @@ def decision_rows(cases, shown=10, sustained_ids=None):
     rows = []
     for case in cases:
         officers = {}
-        for finding in case.approved_findings:
-            officer_id = finding.allegation.officer_id
-            if (case.pk, officer_id) not in here or officer_id in officers:
+        for finding in sustained.get(case.pk, ()):
+            officer_id = finding.officer_id
+            if officer_id in officers:
                 continue
             total, newest = history.get(officer_id, (0, []))
             prior_count = total - len(here[case.pk, officer_id])
             officers[officer_id] = {
-                "officer": str(finding.allegation.officer),
-                "sustained": ", ".join(f"{f.allegation.category.agency_code} ({f.disposition})"
-                                       for f in here[case.pk, officer_id]),
+                "officer": finding.officer,
+                "sustained": ", ".join(f.text for f in here[case.pk, officer_id]),
                 "prior": [f for f in newest if f.investigation_id != case.pk][:shown],
                 "prior_count": prior_count,
                 "caption": ngettext("Prior sustained history: %(n)s finding (newest 10 shown)",
