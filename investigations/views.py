@@ -145,10 +145,13 @@ def caseload(request):
 @staff_required
 def board(request):
     _require(policies.can_view_board(request.user))
+    waiting = _page(request, queries.awaiting_assignment(request.user))
+    in_progress = _page(request, queries.in_progress(request.user), param="progress_page")
+    # Both lists' rows from one read of their allegations.
+    rows = queries.list_rows([*waiting.object_list, *in_progress.object_list])
+    waiting.rows, in_progress.rows = rows[:len(waiting.object_list)], rows[len(waiting.object_list):]
     return render(request, "investigations/board.html", {
-        "investigators": list(queries.board()),
-        "page": _case_page(request, queries.awaiting_assignment(request.user)),
-        "in_progress": _case_page(request, queries.in_progress(request.user), param="progress_page"),
+        "investigators": list(queries.board()), "page": waiting, "in_progress": in_progress,
     })
 
 

@@ -64,7 +64,7 @@ def test_supervisor_board(client, team, file_case):
     def make():
         services.triage_complaint(file_case(), by=team["intake"])
 
-    # the workload (counts, investigators), the unassigned list (count, page, allegations), the empty list's count
+    # the workload (counts, investigators), both lists (counts, pages; their allegations in one query)
     compare(client, team["supervisor"], "/staff/board/?per_page=50", make, listed, own=6)
 
 
