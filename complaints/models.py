@@ -147,8 +147,13 @@ class Officer(Record):
         ordering = ["last_name", "first_name"]
 
     def __str__(self):
-        badge = f" #{self.star_number}" if self.star_number else ""
-        return f"{self.rank} {self.first_name} {self.last_name}{badge}".strip()
+        return self.name_of(self.rank, self.first_name, self.last_name, self.star_number)
+
+    @staticmethod
+    def name_of(rank, first_name, last_name, star_number):
+        """How an officer is named on staff pages (also for lists that read the fields without the object)."""
+        badge = f" #{star_number}" if star_number else ""
+        return f"{rank} {first_name} {last_name}{badge}".strip()
 
     def chain_of_command(self):
         """Every supervisor above this officer, nearest first (cycles in bad data are cut)."""
@@ -317,8 +322,9 @@ class Allegation(Record):
         indexes = [
             models.Index(fields=["category", "complaint"], name="allegation_category_complaint"),
             models.Index(fields=["officer_badge_given"], name="allegation_badge_given"),
-            # An officer's allegations without reading them (the decision queue's prior sustained history).
-            models.Index(fields=["officer", "id"], name="allegation_officer"),
+            # An officer's allegations and their categories without reading them (the decision queue's prior
+            # sustained history; `include` is PostgreSQL's, other databases index the fields).
+            models.Index(fields=["officer", "id"], include=["category"], name="allegation_officer"),
         ]
 
     def __str__(self):

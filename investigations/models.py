@@ -121,6 +121,10 @@ class Investigation(ConcurrentTransitionMixin, Record):
             models.Index(fields=["investigator", "phase_due_at", "due_at", "id"],
                          condition=Q(state__in=OPEN_STATES, investigator__isnull=False),
                          name="investigation_open_workload"),
+            # The triage queue and the board's unassigned cases walk complaint_queue_order and ask each complaint
+            # whether its case is waiting: a probe of this small index, without reading the case row.
+            models.Index(fields=["complaint"], condition=Q(state__in=policies.TRIAGE_STATES),
+                         name="investigation_waiting_triage"),
         ]
         permissions = [
             ("triage_investigation", "Can triage complaints and refer them out"),
@@ -341,8 +345,12 @@ class Finding(Record):
             # findings (queries.prior_sustained_history); answered from these indexes alone, not every finding.
             models.Index(fields=["investigation", "disposition"], condition=Q(stage="approved"),
                          name="finding_approved_by_case"),
-            models.Index(fields=["disposition", "allegation", "recorded_at", "id"], condition=Q(stage="approved"),
-                         name="finding_sustained_history"),
+            models.Index(fields=["disposition", "allegation", "recorded_at", "id"], include=["investigation"],
+                         condition=Q(stage="approved"), name="finding_sustained_history"),
+            # Which cases have a sustained approved finding, for the decision queue's count and pages: the sustained
+            # dispositions' range of this index, merged with the waiting cases (no probe per case).
+            models.Index(fields=["disposition", "investigation"], condition=Q(stage="approved"),
+                         name="finding_sustained_by_case"),
         ]
 
 

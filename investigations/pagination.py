@@ -3,7 +3,8 @@
 Counts stop at STAFF_LIST_COUNT_UP_TO (or as far as the page asked for): a list of 200,000 cases costs what
 1,000 do. Previous and Next carry the sort key of the row they continue from (`?after=` / `?before=`, keyset
 pagination), so the database starts reading at that row: page 400 reached by links costs what page 2 does. A typed
-`?page=N` without a key still works, by offset.
+`?page=N` without a key is read by offset up to STAFF_LIST_OFFSET_UP_TO skipped rows; past it, the furthest such page
+is shown (with its Next link), never an error.
 """
 
 import datetime
@@ -162,6 +163,17 @@ class Keyset:
             raise InvalidKey(key)
         return [column.decode(part) for column, part in zip(self.columns, parts, strict=True)]
 
+    def values_at(self, position):
+        """The sort key of the row at `position` (0-based) of the list, or None when the list is shorter.
+
+        Reads only the order's columns (no related rows, nothing prefetched), so PostgreSQL can walk the order's index
+        alone up to that row (an index-only scan where the index covers them).
+        """
+        narrow = self.queryset.select_related(None).prefetch_related(None).values_list(
+            *(column.path for column in self.columns))
+        found = list(narrow[position: position + 1])
+        return list(found[0]) if found else None
+
     def after(self, values, count):
         return self._read(self.queryset, self.columns, values, count)
 
@@ -200,12 +212,18 @@ class KeysetPage(Page):
         return max(1, self.number - 1)
 
 
+def furthest_typed_page(per_page):
+    """The furthest page a typed `?page=N` (no key) reaches: its OFFSET skips at most STAFF_LIST_OFFSET_UP_TO rows."""
+    return max(1, settings.STAFF_LIST_OFFSET_UP_TO // per_page + 1)
+
+
 def keyset_page(queryset, query, per_page, param="page"):
     """The page of `queryset` that `query` (request.GET) asks for through `param` and its keys (`after`, `before`,
     prefixed like `param`: `progress_page`, `progress_after`, ...).
 
     The page carries `next_query` and `previous_query` (query strings keeping every other parameter), and
-    `key_refused` when the key did not fit (the first page is shown instead).
+    `key_refused` when the key did not fit (the first page is shown instead), and `typed_past`: the page number
+    asked for when a typed number (no key) went past `furthest_typed_page` (that page is shown instead), else None.
     """
     prefix = param.removesuffix("page")
     after, before = query.get(f"{prefix}after"), query.get(f"{prefix}before")
@@ -233,8 +251,22 @@ def keyset_page(queryset, query, per_page, param="page"):
                                       more_after=True)
                 else:
                     number = 1
+    typed_past = None
     if page is None:
-        page = paginator.get_page(number)
+        furthest = furthest_typed_page(per_page)
+        if number > furthest:
+            # A typed page number is read by OFFSET, which walks every row before it (about 14,000 complaints in
+            # queue order for page 40 of triage): past the bound, the furthest typed page is shown, with Next.
+            typed_past, number = number, furthest
+        # The row before the page by its key alone, then the page from there by key: the same rows as OFFSET.
+        values = keyset.values_at((number - 1) * per_page - 1) if number > 1 else None
+        if values is not None:
+            rows = keyset.after(values, per_page + 1)
+            page = KeysetPage(rows[:per_page], number, paginator, more_before=True, more_after=len(rows) > per_page)
+        else:
+            page = paginator.get_page(number)
+        if not page.has_next():
+            typed_past = None  # the list ends here: its last page, as for any number past the end
 
     def link(**keys):
         linked = query.copy()
@@ -247,6 +279,7 @@ def keyset_page(queryset, query, per_page, param="page"):
     rows = list(page.object_list)
     page.object_list = rows
     page.key_refused = key_refused
+    page.typed_past = typed_past
     page.next_query = link(**{f"{prefix}after": keyset.key_of(rows[-1]), param: page.next_page_number()}) if (
         page.has_next() and rows) else ""
     if page.has_previous() and rows and page.previous_page_number() > 1:

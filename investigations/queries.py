@@ -4,12 +4,15 @@ import datetime
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from urllib.parse import quote
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Window
+from django.db.models import AutoField, BigAutoField, Count, Exists, F, ForeignKey, OuterRef, Prefetch, Q, Window
 from django.db.models.functions import RowNumber
+from django.db.models.lookups import In
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext_lazy, pgettext
+from django.utils.translation import gettext, gettext_lazy, ngettext, pgettext
 
 from complaints import roles
 from complaints.models import (
@@ -50,12 +53,70 @@ from .models import (
     WitnessOfficer,
 )
 
+# Long texts of a complaint that no list shows: left out of list queries (a 100-row page moved and decoded them).
+LIST_DEFERRED = ("complaint__narrative", "complaint__accessibility_needs", "complaint__accessibility_notes",
+                 "complaint__sealed_reason", "complaint__follow_up_code_hash", "complaint__incident_time_description",
+                 "investigator__password")
+
 
 def with_list_data(queryset):
-    """What a row of any case list shows: the complaint, the investigator, allegations with officer and category."""
-    return queryset.select_related("complaint", "investigator").prefetch_related(
+    """A case list's query: the cases with their complaint and investigator (what `list_rows` shows comes with
+    them, except the allegations, which `list_rows` reads in one more query for the page)."""
+    return queryset.select_related("complaint", "investigator").defer(*LIST_DEFERRED)
+
+
+def with_allegations(queryset):
+    """`with_list_data` plus every allegation with officer and category prefetched (the search export)."""
+    return with_list_data(queryset).prefetch_related(
         Prefetch("complaint__allegations", queryset=Allegation.objects.select_related("officer", "category"))
     )
+
+
+def _local_day(moment, tz=None):
+    return moment.astimezone(tz or timezone.get_current_timezone()).date().isoformat() if moment else ""
+
+
+def case_address():
+    """A function giving the staff address of a case from its reference, reversing the URL once (not per row)."""
+    marker = "C-0-MARKER"
+    address = reverse("staff:case", args=[marker])
+    return lambda reference: address.replace(marker, quote(reference, safe="-"))
+
+
+def list_rows(cases, now=None):
+    """What each row of a case list shows, as plain values ({'case', 'reference', 'url', 'urgent', 'sealed',
+    'state', 'late', 'received', 'language', 'allegations', 'investigator', 'phase_due', 'due'}).
+
+    One query reads the page's allegations (category code and officer, no model objects); labels, dates and the
+    case address are made here once per page, so the template does no lookup, translation or URL reversing per row.
+    """
+    now = now or timezone.now()
+    cases = list(cases)
+    unidentified = gettext("unidentified")
+    allegations = defaultdict(list)
+    for complaint_id, agency_code, code, officer_id, rank, first, last, star in (
+            Allegation.objects.filter(complaint_id__in=[case.complaint_id for case in cases]).order_by("pk")
+            .values_list("complaint_id", "category__agency_code", "category__code", "officer_id", "officer__rank",
+                         "officer__first_name", "officer__last_name", "officer__star_number")):
+        who = Officer.name_of(rank, first, last, star) if officer_id else unidentified
+        allegations[complaint_id].append(f"{agency_code or code} — {who}")
+    address = case_address()
+    labels = {}
+    rows = []
+    for case in cases:
+        complaint = case.complaint
+        if case.state not in labels:
+            labels[case.state] = str(case.get_state_display())
+        rows.append({
+            "case": case, "reference": complaint.reference,
+            "url": address(complaint.reference),
+            "urgent": complaint.urgent, "sealed": complaint.sealed, "state": labels[case.state],
+            "late": case.is_overdue(now), "received": _local_day(complaint.received_at),
+            "language": complaint.language, "allegations": allegations.get(complaint.pk, ()),
+            "investigator": case.investigator.get_username() if case.investigator_id else "",
+            "phase_due": _local_day(case.phase_due_at), "due": _local_day(case.due_at),
+        })
+    return rows
 
 
 # Urgent first, then oldest; the complaint id breaks ties (one investigation per complaint). The same columns as the
@@ -108,33 +169,78 @@ def in_progress(user):
     return with_list_data(qs.order_by(*DUE_ORDER))
 
 
-def _waiting_for_discipline(user):
+def sustained_disposition_ids():
+    """Ids of the sustained dispositions (a few rows): conditions on them read index ranges instead of joining."""
+    return list(Disposition.objects.filter(is_sustained=True).values_list("pk", flat=True))
+
+
+def _waiting_for_discipline(user, sustained_ids=None):
+    # By disposition id, so each waiting case is one probe of finding_approved_by_case (investigation,
+    # disposition) with no visit to the disposition table.
+    if sustained_ids is None:
+        sustained_ids = sustained_disposition_ids()
     sustained = Finding.objects.filter(investigation=OuterRef("pk"), stage=Finding.Stage.APPROVED,
-                                       disposition__is_sustained=True)
+                                       disposition_id__in=sustained_ids)
     return policies.visible_investigations(user).filter(state=State.FINDINGS_APPROVED).filter(Exists(sustained))
 
 
-def decision_queue(user):
+def decision_queue(user, sustained_ids=None):
     """Cases with approved findings waiting for the chief's final discipline (only those with a sustained one)."""
-    return _waiting_for_discipline(user).select_related("complaint", "investigator").prefetch_related(
-        Prefetch("findings", queryset=Finding.objects.filter(stage=Finding.Stage.APPROVED).select_related(
-            "allegation__officer", "allegation__category", "disposition"), to_attr="approved_findings"),
-    ).order_by("state_entered_at", "pk")
+    return _waiting_for_discipline(user, sustained_ids).select_related("complaint").defer(
+        *(name for name in LIST_DEFERRED if name.startswith("complaint__"))).order_by("state_entered_at", "pk")
 
 
-def prior_sustained_history(officer_ids, newest):
-    """{officer id: (number of approved sustained findings, the `newest` most recent of them)}.
+@dataclass(frozen=True)
+class SustainedHere:
+    """A sustained finding of a case on the decision queue: its officer and what the page says of it."""
+
+    officer_id: int
+    officer: str
+    text: str
+
+
+def _sustained_here(cases, sustained_ids):
+    """{case id: [SustainedHere]} of the approved sustained findings of `cases` with an identified officer, in
+    allegation order (values, no model objects)."""
+    found = defaultdict(list)
+    rows = (Finding.objects.filter(investigation_id__any_of=[case.pk for case in cases], stage=Finding.Stage.APPROVED,
+                                   disposition_id__in=sustained_ids, allegation__officer__isnull=False)
+            .order_by("investigation_id", "allegation_id", "pk")
+            .values_list("investigation_id", "allegation__officer_id", "allegation__officer__rank",
+                         "allegation__officer__first_name", "allegation__officer__last_name",
+                         "allegation__officer__star_number", "allegation__category__agency_code",
+                         "disposition__public_label"))
+    for case_id, officer_id, rank, first, last, star, agency_code, disposition in rows:
+        found[case_id].append(SustainedHere(officer_id, Officer.name_of(rank, first, last, star),
+                                            f"{agency_code} ({disposition})"))
+    return found
+
+
+@dataclass(frozen=True)
+class PriorFinding:
+    """One finding of an officer's prior sustained history, as the decision queue shows it."""
+
+    investigation_id: int
+    reference: str
+    category: str
+    approved: str
+
+
+def prior_sustained_history(officer_ids, newest, sustained_ids=None):
+    """{officer id: (number of approved sustained findings, the `newest` most recent of them as PriorFinding)}.
 
     One aggregated query ranks and counts every officer's findings from two indexes alone (finding_sustained_history,
     allegation_officer): an officer with hundreds of allegations costs index entries, not a pass over every finding.
-    A second query loads the few findings shown.
+    The two indexes carry the case and the category too (`include`), so the ranking reads no table; a second query
+    reads the complaints' references of the few findings kept (values, no model objects).
     """
     history = {}
     if not officer_ids:
         return history
     officer = F("allegation__officer_id")
     # The sustained dispositions by id, so PostgreSQL reads just their range of the index.
-    sustained_ids = list(Disposition.objects.filter(is_sustained=True).values_list("pk", flat=True))
+    if sustained_ids is None:
+        sustained_ids = sustained_disposition_ids()
     ranked = list(
         Finding.objects.filter(stage=Finding.Stage.APPROVED, disposition_id__in=sustained_ids,
                                allegation__officer_id__in=officer_ids)
@@ -143,42 +249,53 @@ def prior_sustained_history(officer_ids, newest):
                   officer_total=Window(Count("pk"), partition_by=officer))
         .filter(rank__lte=newest)
         .order_by("history_officer", "rank")
-        .values_list("pk", "history_officer", "officer_total")
+        .values_list("history_officer", "officer_total", "investigation_id", "allegation__category__agency_code",
+                     "recorded_at")
     )
-    shown = Finding.objects.select_related("allegation__category", "investigation__complaint", "disposition").in_bulk(
-        [pk for pk, _officer, _total in ranked])
-    for pk, officer_id, total in ranked:
-        history.setdefault(officer_id, (total, []))[1].append(shown[pk])
+    references = dict(Investigation.objects.filter(pk__any_of={row[2] for row in ranked}).order_by()
+                      .values_list("pk", "complaint__reference"))
+    tz = timezone.get_current_timezone()
+    for officer_id, total, investigation_id, agency_code, recorded_at in ranked:
+        history.setdefault(officer_id, (total, []))[1].append(PriorFinding(
+            investigation_id, references[investigation_id], agency_code, _local_day(recorded_at, tz)))
     return history
 
 
-def decision_rows(cases, shown=10):
+def decision_rows(cases, shown=10, sustained_ids=None):
     """Per case of the decision queue, each officer with a sustained finding here and their prior sustained history
     (the newest `shown` findings from other cases, and how many there are), from one aggregated query."""
+    if sustained_ids is None:
+        sustained_ids = sustained_disposition_ids()
+    sustained = _sustained_here(cases, sustained_ids) if cases else {}
     here = defaultdict(list)
     for case in cases:
-        for finding in case.approved_findings:
-            if finding.disposition.is_sustained and finding.allegation.officer_id:
-                here[case.pk, finding.allegation.officer_id].append(finding)
+        for finding in sustained.get(case.pk, ()):
+            here[case.pk, finding.officer_id].append(finding)
     # Enough of each officer's newest findings to show `shown` after leaving out those of the case at hand.
     on_page = Counter()
     for (_case, officer_id), findings in here.items():
         on_page[officer_id] = max(on_page[officer_id], len(findings))
-    history = prior_sustained_history(set(on_page), shown + max(on_page.values(), default=0))
+    history = prior_sustained_history(set(on_page), shown + max(on_page.values(), default=0), sustained_ids)
+    address = case_address()
     rows = []
     for case in cases:
         officers = {}
-        for finding in case.approved_findings:
-            officer_id = finding.allegation.officer_id
-            if (case.pk, officer_id) not in here or officer_id in officers:
+        for finding in sustained.get(case.pk, ()):
+            officer_id = finding.officer_id
+            if officer_id in officers:
                 continue
             total, newest = history.get(officer_id, (0, []))
+            prior_count = total - len(here[case.pk, officer_id])
             officers[officer_id] = {
-                "officer": finding.allegation.officer, "sustained": here[case.pk, officer_id],
+                "officer": finding.officer,
+                "sustained": ", ".join(f.text for f in here[case.pk, officer_id]),
                 "prior": [f for f in newest if f.investigation_id != case.pk][:shown],
-                "prior_count": total - len(here[case.pk, officer_id]),
+                "prior_count": prior_count,
+                "caption": ngettext("Prior sustained history: %(n)s finding (newest 10 shown)",
+                                    "Prior sustained history: %(n)s findings (newest 10 shown)",
+                                    prior_count) % {"n": prior_count},
             }
-        rows.append({"case": case, "officers": list(officers.values())})
+        rows.append({"case": case, "url": address(case.complaint.reference), "officers": list(officers.values())})
     return rows
 
 
@@ -188,14 +305,32 @@ SEARCH_FIELDS = ("reference", "officer", "name", "category", "status", "received
 FEW_COMPLAINTS = 2000
 
 
-def _complaints_matching(ids):
-    """The complaint ids `ids` (a values_list of one column) selects: a list when there are few, else the subquery.
+class AnyOf(In):
+    """`field__any_of=[ids]`: on PostgreSQL `field = ANY(%s::bigint[])`, the list sent as one array parameter (an
+    IN list of 583 ids cost two milliseconds a query to build, quote and parse); elsewhere `IN (...)`."""
+
+    lookup_name = "any_of"
+
+    def as_postgresql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        return f"{lhs} = ANY(%s::bigint[])", (*lhs_params, [int(value) for value in self.rhs])
+
+
+for _field in (ForeignKey, AutoField, BigAutoField):
+    _field.register_lookup(AnyOf)
+
+
+def _matching_complaints(qs, ids):
+    """`qs` (investigations) limited to the complaints `ids` (a values_list of one column) selects: by a list of ids
+    when there are few, else by the subquery.
 
     PostgreSQL cannot tell how few complaints a prefix, a badge or a name matches (it guessed 2,000 for 41), so it
     walked every case newest first looking for them; given the list, it reads just those cases.
     """
     found = list(ids.order_by().distinct()[: FEW_COMPLAINTS + 1])
-    return found if len(found) <= FEW_COMPLAINTS else ids
+    if len(found) <= FEW_COMPLAINTS:
+        return qs.filter(complaint_id__any_of=found)
+    return qs.filter(complaint_id__in=ids)
 
 
 def search(user, params):
@@ -207,8 +342,8 @@ def search(user, params):
         if FULL_REFERENCE.match(reference):
             qs = qs.filter(complaint__reference=reference)  # the unique index answers this at once
         else:
-            qs = qs.filter(complaint_id__in=_complaints_matching(
-                Complaint.objects.filter(reference__startswith=reference).values_list("pk", flat=True)))
+            qs = _matching_complaints(qs, Complaint.objects.filter(reference__startswith=reference)
+                                      .values_list("pk", flat=True))
     officer = (params.get("officer") or "").strip()
     if officer:
         # Roster officers first (indexed), then what filers gave for officers not yet identified.
@@ -216,13 +351,13 @@ def search(user, params):
         # by trigram) instead of reading every allegation.
         officer_ids = list(Officer.objects.filter(Q(star_number=officer) | Q(last_name__iexact=officer))
                            .values_list("pk", flat=True))
-        qs = qs.filter(complaint_id__in=_complaints_matching(Allegation.objects.filter(
+        qs = _matching_complaints(qs, Allegation.objects.filter(
             Q(officer_id__in=officer_ids) | Q(officer_badge_given=officer)
-            | Q(officer_name_given__icontains=officer)).values_list("complaint_id", flat=True)))
+            | Q(officer_name_given__icontains=officer)).values_list("complaint_id", flat=True))
     name = (params.get("name") or "").strip()
     if name:
-        qs = qs.filter(complaint_id__in=_complaints_matching(
-            Party.objects.filter(name__icontains=name).values_list("complaint_id", flat=True)))
+        qs = _matching_complaints(qs, Party.objects.filter(name__icontains=name).values_list("complaint_id",
+                                                                                             flat=True))
     category = (params.get("category") or "").strip()
     if category:
         # A category matches thousands: walking the cases newest first finds a page soonest.

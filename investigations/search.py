@@ -258,7 +258,9 @@ def search_page(user, params, query, per_page):
     cases = filtered_cases(user, params)
     words = params.get("words")
     if not words:
-        return keyset_page(cases, query, per_page)
+        page = keyset_page(cases, query, per_page)
+        page.rows = queries.list_rows(page.object_list)
+        return page
     number = query.get("page")
     limit = max(MAX_EXPORT_ROWS, (int(number) if str(number).isdigit() else 1) * per_page)
     page = RankedPage(ranked_ids(cases, words, limit), per_page, words).get_page(number)
@@ -266,6 +268,7 @@ def search_page(user, params, query, per_page):
         linked = query.copy()
         linked["page"] = max(1, page.number + step)
         setattr(page, attribute, linked.urlencode())
+    page.rows = queries.list_rows(page.object_list)
     return page
 
 
@@ -274,9 +277,9 @@ def found_cases(user, params, limit=MAX_EXPORT_ROWS + 1):
     cases = filtered_cases(user, params)
     words = params.get("words")
     if not words:
-        return list(cases[:limit])
+        return list(queries.with_allegations(cases)[:limit])
     ids = ranked_ids(cases, words, limit)
-    by_id = {c.pk: c for c in queries.with_list_data(Investigation.objects.filter(pk__in=ids))}
+    by_id = {c.pk: c for c in queries.with_allegations(Investigation.objects.filter(pk__in=ids))}
     return [by_id[pk] for pk in ids]
 
 

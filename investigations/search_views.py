@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from . import forms, policies, search
 from .exceptions import WorkflowError
 from .models import SavedSearch
-from .views import PAGE_SIZES, _error_status, _require, staff_required
+from .views import PAGE_SIZES, _error_status, _require, page_notices, staff_required
 
 
 def _per_page(request):
@@ -53,7 +53,8 @@ def search_cases(request):
         return _render(request, form, status=400)
     page = None
     if _searched(form):
-        page = search.search_page(request.user, form.cleaned_data, request.GET, _per_page(request))
+        page = page_notices(request, search.search_page(request.user, form.cleaned_data, request.GET,
+                                                        _per_page(request)))
     return _render(request, form, page=page)
 
 

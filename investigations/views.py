@@ -66,9 +66,23 @@ def _page(request, queryset, param="page"):
     except ValueError:
         per_page = PAGE_SIZES[0]
     per_page = per_page if per_page in PAGE_SIZES else PAGE_SIZES[0]
-    page = keyset_page(queryset, request.GET, per_page, param)
-    if page.key_refused:
+    return page_notices(request, keyset_page(queryset, request.GET, per_page, param))
+
+
+def page_notices(request, page):
+    """Say why the page shown is not the one asked for (an unfitting page key, a typed page number too far)."""
+    if getattr(page, "key_refused", False):
         messages.warning(request, _("That page link no longer fits this list; here is its first page."))
+    if getattr(page, "typed_past", None):
+        messages.info(request, _("Typed page numbers go up to %(page)d: here is page %(page)d. Use Next to go on.")
+                      % {"page": page.number})
+    return page
+
+
+def _case_page(request, queryset, param="page"):
+    """A page of a case list, with `rows`: what each row shows (queries.list_rows)."""
+    page = _page(request, queryset, param)
+    page.rows = queries.list_rows(page.object_list)
     return page
 
 
@@ -112,7 +126,7 @@ def home(request):
 @staff_required
 def triage_queue(request):
     _require(policies.can_view_triage_queue(request.user))
-    page = _page(request, queries.triage_queue(request.user))
+    page = _case_page(request, queries.triage_queue(request.user))
     return render(request, "investigations/case_list.html", {
         "title": _("Triage queue"), "page": page,
         "intro": _("New complaints, urgent first, then oldest first."),
@@ -122,7 +136,7 @@ def triage_queue(request):
 @staff_required
 def caseload(request):
     _require(policies.can_view_caseload(request.user))
-    page = _page(request, queries.caseload(request.user))
+    page = _case_page(request, queries.caseload(request.user))
     return render(request, "investigations/case_list.html", {
         "title": _("My caseload"), "page": page, "intro": _("Your open cases, most pressing deadline first."),
     })
@@ -131,18 +145,22 @@ def caseload(request):
 @staff_required
 def board(request):
     _require(policies.can_view_board(request.user))
+    waiting = _page(request, queries.awaiting_assignment(request.user))
+    in_progress = _page(request, queries.in_progress(request.user), param="progress_page")
+    # Both lists' rows from one read of their allegations.
+    rows = queries.list_rows([*waiting.object_list, *in_progress.object_list])
+    waiting.rows, in_progress.rows = rows[:len(waiting.object_list)], rows[len(waiting.object_list):]
     return render(request, "investigations/board.html", {
-        "investigators": list(queries.board()),
-        "page": _page(request, queries.awaiting_assignment(request.user)),
-        "in_progress": _page(request, queries.in_progress(request.user), param="progress_page"),
+        "investigators": list(queries.board()), "page": waiting, "in_progress": in_progress,
     })
 
 
 @staff_required
 def decision_queue(request):
     _require(policies.can_view_decision_queue(request.user))
-    page = _page(request, queries.decision_queue(request.user))
-    rows = queries.decision_rows(list(page.object_list))
+    sustained_ids = queries.sustained_disposition_ids()
+    page = _page(request, queries.decision_queue(request.user, sustained_ids))
+    rows = queries.decision_rows(list(page.object_list), sustained_ids=sustained_ids)
     return render(request, "investigations/decisions.html", {"page": page, "rows": rows})
 
 

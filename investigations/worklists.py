@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import policies, queries
-from .views import _page, _require, staff_required
+from .views import _case_page, _page, _require, staff_required
 
 
 @staff_required
@@ -21,7 +21,7 @@ def my_tasks(request):
 @staff_required
 def awaiting_review(request):
     _require(policies.can_view_board(request.user))
-    page = _page(request, queries.awaiting_review(request.user))
+    page = _case_page(request, queries.awaiting_review(request.user))
     return render(request, "investigations/case_list.html", {
         "title": _("Awaiting my review"), "page": page,
         "intro": _("Cases submitted for supervisor review that you may review, oldest first."),
@@ -31,7 +31,7 @@ def awaiting_review(request):
 @staff_required
 def awaiting_decision(request):
     _require(policies.can_view_decision_queue(request.user))
-    page = _page(request, queries.awaiting_decision(request.user))
+    page = _case_page(request, queries.awaiting_decision(request.user))
     return render(request, "investigations/case_list.html", {
         "title": _("Awaiting my decision"), "page": page,
         "intro": _("Cases with sustained findings waiting for your final discipline decision, oldest first."),

@@ -1,7 +1,10 @@
 """Template access to investigations.policies, so templates ask the same rules the views enforce."""
 
+from html import escape
+
 from django import template
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 
 from investigations import policies
 
@@ -30,3 +33,15 @@ def day(moment):
 @register.filter
 def may_export_case_file(user, investigation):
     return policies.can_export_case_file(user, investigation)
+
+
+@register.filter
+def prior_rows(findings):
+    """The table rows of an officer's prior sustained findings (queries.PriorFinding) on the decision queue.
+
+    Joined here with every value escaped: a page shows up to 250 of them, and a template loop (or format_html per
+    row) spent a third of the page's time on them.
+    """
+    return mark_safe("".join(  # noqa: S308 (every value is escaped)
+        f"<tr><td>{escape(f.reference)}</td><td>{escape(f.category)}</td><td>{escape(f.approved)}</td></tr>"
+        for f in findings))

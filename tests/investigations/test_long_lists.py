@@ -156,3 +156,30 @@ def test_page_link_with_a_key_that_does_not_fit_shows_the_first_page(client, tea
         assert response.status_code == 200
         assert listed(response) == [first.complaint.reference]
         assert "That page link no longer fits this list" in response.content.decode()
+
+
+def test_typed_page_numbers_reach_as_far_as_the_offset_bound_then_say_so(client, team, file_case, settings):
+    settings.STAFF_LIST_OFFSET_UP_TO = 25  # a typed page may skip 25 rows: page 2 at most (25 a page)
+    cases = [file_case() for _ in range(53)]
+    same_moment(cases)
+    client.force_login(team["intake"])
+    walked = [reference for _response, references in follow_next(client, "/staff/triage/") for reference in references]
+    assert len(walked) == 53
+
+    second = client.get("/staff/triage/?page=2")
+    assert listed(second) == walked[25:50]  # found by the key of row 25, the same rows as OFFSET 25
+    assert "Typed page numbers go up to" not in second.content.decode()
+
+    far = client.get("/staff/triage/?page=40")
+    assert far.status_code == 200
+    assert listed(far) == walked[25:50]
+    page = far.content.decode()
+    assert "Typed page numbers go up to 2: here is page 2." in page
+    following = html.unescape(re.search(r'<a href="(\?[^"]*)" rel="next">', page).group(1))
+    assert "after=" in following and "page=3" in following
+    assert listed(client.get("/staff/triage/" + following)) == walked[50:]
+    previous = html.unescape(re.search(r'<a href="(\?[^"]*)" rel="prev">', page).group(1))
+    assert listed(client.get("/staff/triage/" + previous)) == walked[:25]
+
+    short = client.get("/staff/triage/?page=40&per_page=100")  # one page of 53: its last page, as ever
+    assert listed(short) == walked and "Typed page numbers go up to" not in short.content.decode()
