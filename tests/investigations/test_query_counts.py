@@ -3,8 +3,10 @@
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from investigations import services
+from investigations.models import Investigation
 from tests.factories import sustained, walk
 
 pytestmark = pytest.mark.django_db
@@ -77,11 +79,25 @@ def test_decision_queue_with_prior_history(client, team, file_case):
     def make():
         walk(file_case(), team, "findings_approved", disposition=sustained())
 
-    # sustained dispositions, count, page, findings, the officers' ranked history, its references; the bell's second
-    compare(client, team["chief"], "/staff/decisions/?per_page=50", make, lambda r: len(r.context["rows"]), own=7)
-    page = client.get("/staff/decisions/?per_page=50").content.decode()
+    # sustained dispositions, count, page, findings, the officers' ranked history with its references; the bell's
+    # second
+    compare(client, team["chief"], "/staff/decisions/?per_page=50", make, lambda r: len(r.context["rows"]), own=6)
+    response = client.get("/staff/decisions/?per_page=50")
+    page = response.content.decode()
     # Each case's officer has sustained findings in the 49 other cases waiting.
     assert "No prior sustained findings." not in page
+    # The prior history names other cases by reference, newest first, with the day each finding was approved.
+    row = response.context["rows"][0]
+    [officer] = row["officers"]
+    prior = officer["prior"]
+    assert len(prior) == 10 and officer["prior_count"] == 2 * 49  # two sustained allegations in each case
+    assert row["case"].pk not in {finding.investigation_id for finding in prior}
+    references = dict(Investigation.objects.values_list("pk", "complaint__reference"))
+    for finding in prior:
+        assert finding.reference == references[finding.investigation_id]
+        assert finding.reference in page
+        assert finding.approved == timezone.localdate().isoformat()
+    assert [f.investigation_id for f in prior] == sorted((f.investigation_id for f in prior), reverse=True)
 
 
 def test_search_by_full_reference_and_by_prefix_find_the_case(client, team, file_case):
